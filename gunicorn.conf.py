@@ -1,0 +1,98 @@
+"""gunicorn settings for the Procfile's ``web`` line.
+
+    gunicorn --config gunicorn.conf.py obcms.wsgi
+
+Every knob is read from the environment (declared in app.json) and carries the reason for its
+value. https://docs.gunicorn.org/en/stable/settings.html
+Heroku's Python buildpack may also set GUNICORN_CMD_ARGS, which wins over this file.
+"""
+
+import os
+import sys
+from pathlib import Path
+
+# The config is read before gunicorn changes into --chdir; make the project importable from it.
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+from obcms.env import Env, exit_with
+
+env = Env()
+
+# Bind every interface on the port the platform gives us (Heroku, Coolify, Render, Railway and
+# Dokku all set PORT); 8000 on a laptop. "0.0.0.0" because a container's probe and router reach
+# it from outside the loopback.
+bind = [f"0.0.0.0:{env.int('PORT', default=8000, minimum=1, maximum=65535)}"]
+
+# Threads, not only processes: requests here wait on PostgreSQL and Redis far more than they
+# compute, and a thread costs a fraction of a process's memory.
+worker_class = "gthread"
+
+
+def _default_workers() -> int:
+    # Containers often see the host's CPUs, not their share of them: cap the guess at 4 and let
+    # WEB_CONCURRENCY (set by Heroku from the dyno size) or GUNICORN_WORKERS say otherwise.
+    cpus = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count()
+    return max(2, min((cpus or 1) + 1, 4))
+
+
+# Worker processes: GUNICORN_WORKERS, else WEB_CONCURRENCY, else from the CPUs we may use.
+workers = env.int(
+    "GUNICORN_WORKERS",
+    default=env.int("WEB_CONCURRENCY", default=_default_workers(), minimum=1),
+    minimum=1,
+)
+
+# Threads per worker. Each thread holds its own database connection (CONN_MAX_AGE keeps it),
+# so workers x threads is the number of PostgreSQL connections one web container may use.
+threads = env.int("GUNICORN_THREADS", default=4, minimum=1)
+
+# Build the app once in the master, then fork: less memory (shared pages), faster worker
+# restarts, and a broken environment stops the master once instead of every worker in a loop.
+preload_app = True
+
+# A worker silent this long is killed and replaced. Routers give up on a request at 30 s
+# (Heroku); anything still running then is lost work, so log it as a timeout shortly before.
+timeout = env.int("GUNICORN_TIMEOUT", default=28, minimum=1)
+
+# On SIGTERM, workers get this long to finish in-flight requests. Below the platforms' 30 s
+# between SIGTERM and SIGKILL (Heroku, Coolify's default grace) so we exit cleanly, not killed.
+graceful_timeout = env.int("GUNICORN_GRACEFUL_TIMEOUT", default=25, minimum=1)
+
+# Keep idle client connections open longer than the proxy in front does (Heroku's router: 90 s
+# idle; Traefik on Coolify: 180 s), otherwise we close a socket the proxy is about to reuse and
+# it answers 502.
+keepalive = env.int("GUNICORN_KEEPALIVE", default=185, minimum=1)
+
+# Restart each worker after this many requests (with jitter so they do not restart together):
+# a ceiling on any slow leak in our code or a library. 0 turns it off.
+max_requests = env.int("GUNICORN_MAX_REQUESTS", default=1000, minimum=0)
+max_requests_jitter = max(1, max_requests // 10) if max_requests else 0
+
+# Trust X-Forwarded-* only from these addresses. The platforms' routers reach the container from
+# addresses we cannot know in advance, and the container port is not published elsewhere, so
+# "*" is the practical value; narrow it when you run gunicorn on a reachable host.
+forwarded_allow_ips = env.str("FORWARDED_ALLOW_IPS", default="*")
+
+# Access and error logs go to stdout/stderr, where every platform collects them.
+accesslog = "-"
+errorlog = "-"
+loglevel = env.choice(
+    "GUNICORN_LOG_LEVEL", "info", ("debug", "info", "warning", "error", "critical")
+)
+# One line per request with the fields an operator filters on; the request id comes from the
+# router (Heroku sets X-Request-ID) when it sends one.
+access_log_format = (
+    'method=%(m)s path="%(U)s" status=%(s)s duration_ms=%(M)s bytes=%(B)s '
+    'request_id=%({x-request-id}i)s remote="%({x-forwarded-for}i)s" user_agent="%(a)s"'
+)
+
+# gunicorn 24+ opens a control socket in $HOME for `gunicornc`; several web processes in one
+# container (or test run) would fight over its path, and platforms never use it.
+control_socket_disable = True
+
+# Request size limits stay at gunicorn's defaults (4094-byte request line, 100 headers);
+# body size is Django's DATA_UPLOAD_MAX_MEMORY_SIZE.
+
+# A malformed GUNICORN_* or PORT value stops here with one line per problem, before binding.
+if env.problems:
+    exit_with(env.problems)

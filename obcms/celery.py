@@ -1,0 +1,54 @@
+"""The Celery application: configured from Django settings (the ``CELERY_`` names), tasks found
+in the installed apps, logs through Django's ``LOGGING``.
+
+Started by the Procfile's ``worker`` and ``beat`` lines (``celery --app obcms ...``).
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+from celery import Celery, signals
+
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "obcms.settings")
+
+app = Celery("obcms")
+app.config_from_object("django.conf:settings", namespace="CELERY")
+app.autodiscover_tasks()
+
+
+@signals.setup_logging.connect
+def use_django_logging(**kwargs: object) -> None:
+    """Connecting here stops Celery from installing its own root handler; Django's LOGGING
+    (one event per line on stdout) is used by worker and beat as by the web."""
+    from logging.config import dictConfig
+
+    from django.conf import settings
+
+    dictConfig(settings.LOGGING)
+
+
+@signals.celeryd_init.connect
+@signals.beat_init.connect
+def check_environment(**kwargs: object) -> None:
+    """Worker and beat stop on a broken environment before they touch the broker."""
+    from obcms.env import stop_on_problems
+
+    stop_on_problems(serving=True)
+
+
+@app.on_after_configure.connect
+def prepare_local_folders(**kwargs: object) -> None:
+    """The embedded broker and result store are folders that kombu and Celery do not create.
+    Runs in every process that uses the app (web sends, worker and beat receive)."""
+    from django.conf import settings
+
+    folders = list(
+        settings.CELERY_BROKER_TRANSPORT_OPTIONS.get(key)
+        for key in ("data_folder_in", "data_folder_out", "control_folder")
+    )
+    if settings.CELERY_RESULT_BACKEND.startswith("file://"):
+        folders.append(settings.CELERY_RESULT_BACKEND.removeprefix("file://"))
+    for folder in filter(None, folders):
+        Path(folder).mkdir(parents=True, exist_ok=True)

@@ -1,0 +1,1 @@
+"""Operator commands: release, doctor, probe and the deployment checks."""

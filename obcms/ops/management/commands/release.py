@@ -1,0 +1,63 @@
+"""``python manage.py release``: everything a new version needs before it serves.
+
+Run by the Procfile's ``release`` line (Heroku, Dokku, Render) and at container start before
+gunicorn (nixpacks/Coolify). Safe to run anywhere, any number of times, several at once: the
+migrations run under one lock, and a run with nothing to do changes nothing.
+"""
+
+from __future__ import annotations
+
+import time
+
+from django.conf import settings
+from django.core.management import call_command
+from django.core.management.base import BaseCommand, CommandError, CommandParser
+from django.db import DEFAULT_DB_ALIAS, connection
+from django.db.migrations.executor import MigrationExecutor
+
+from obcms.env import stop_on_problems
+from obcms.ops.release import LockTimeout, migration_lock
+
+
+class Command(BaseCommand):
+    help = "Check the environment and deployment, then apply migrations under a lock."
+
+    def add_arguments(self, parser: CommandParser) -> None:
+        parser.add_argument(
+            "--lock-timeout",
+            type=float,
+            default=600,
+            help="Seconds to wait for another release holding the migration lock (default 600).",
+        )
+
+    def handle(self, *args: object, **options: object) -> None:
+        started = time.monotonic()
+        stop_on_problems(serving=True)
+        self.step("checking the deployment")
+        # Errors stop the release; warnings are printed and left to the operator.
+        call_command(
+            "check", deploy=not settings.DEBUG, fail_level="ERROR", databases=[DEFAULT_DB_ALIAS]
+        )
+        self.step(f"waiting for the migration lock ({connection.vendor})")
+        try:
+            with migration_lock(float(options["lock_timeout"]), self.report_wait):
+                pending = self.pending_migrations()
+                if pending:
+                    self.step(f"applying {len(pending)} migration(s)")
+                    call_command("migrate", interactive=False, verbosity=1)
+                else:
+                    self.step("no migrations to apply")
+        except LockTimeout as exc:
+            raise CommandError(f"{exc}; is a release stuck? Retry when it has finished.") from exc
+        self.step(f"done in {time.monotonic() - started:.1f}s")
+
+    def pending_migrations(self) -> list[tuple[str, str]]:
+        executor = MigrationExecutor(connection)
+        targets = executor.loader.graph.leaf_nodes()
+        return [(m.app_label, m.name) for m, _ in executor.migration_plan(targets)]
+
+    def report_wait(self, waited: float) -> None:
+        self.step(f"another release holds the migration lock; waited {waited:.0f}s")
+
+    def step(self, message: str) -> None:
+        self.stdout.write(f"release: {message}")

@@ -1,0 +1,60 @@
+"""What the hosting platform tells us about ourselves: public host names and the release id.
+
+Explicit variables (``ALLOWED_HOSTS``, ``CSRF_TRUSTED_ORIGINS``) always win; these are the
+fallbacks, so a first deploy works before anyone has typed a host name.
+"""
+
+from __future__ import annotations
+
+from urllib.parse import urlsplit
+
+from obcms.env import Env
+
+# Injected by the platform at run time, newest convention first.
+RELEASE_VARIABLES = (
+    "SOURCE_COMMIT",
+    "HEROKU_SLUG_COMMIT",
+    "RAILWAY_GIT_COMMIT_SHA",
+    "RENDER_GIT_COMMIT",
+)
+
+
+def platform_hosts(env: Env) -> list[str]:
+    """Public host names announced by Coolify, Render, Railway or Heroku (dyno metadata)."""
+    hosts: list[str] = []
+    # Coolify: comma-separated, with scheme; which of the two holds the FQDN changed between
+    # versions, so take both.
+    for name in ("COOLIFY_FQDN", "COOLIFY_URL"):
+        for item in env.list(name):
+            host = urlsplit(item if "://" in item else f"https://{item}").hostname
+            if host:
+                hosts.append(host)
+    for name in (
+        "RENDER_EXTERNAL_HOSTNAME",
+        "RAILWAY_PUBLIC_DOMAIN",
+        "HEROKU_APP_DEFAULT_DOMAIN_NAME",
+    ):
+        value = env.str(name)
+        if value:
+            hosts.append(value)
+    return list(dict.fromkeys(hosts))
+
+
+def https_origins(hosts: list[str]) -> list[str]:
+    """CSRF origins for ``hosts``: Django 4+ wants the scheme, and we only serve https."""
+    origins = []
+    for host in hosts:
+        if host == "*":
+            continue
+        # ".example.org" in ALLOWED_HOSTS means any subdomain; the origin form is "*.example.org".
+        origins.append(f"https://*{host}" if host.startswith(".") else f"https://{host}")
+    return origins
+
+
+def release_id(env: Env) -> str:
+    """The commit being run, as the platform names it, or "" when none does."""
+    for name in RELEASE_VARIABLES:
+        value = env.str(name)
+        if value:
+            return value
+    return ""

@@ -1,0 +1,306 @@
+"""obcms settings: one module, driven by the environment, read top to bottom.
+
+The same code runs on a laptop, in CI and in production; the environment decides. Every variable
+is declared in app.json with its meaning. Nothing here needs a secret at import time: the build
+runs ``collectstatic`` with an empty environment, and the processes that serve stop on missing
+or malformed values (see obcms/env.py).
+"""
+
+from pathlib import Path
+from zoneinfo import available_timezones
+
+from obcms import __version__
+from obcms.env import Env
+from obcms.platform import https_origins, platform_hosts, release_id
+
+BASE_DIR = Path(__file__).resolve().parent.parent
+ENV = env = Env()
+
+# GENERAL
+# ------------------------------------------------------------------------------
+# DEBUG is off unless asked for; everything below defaults to production posture when it is.
+DEBUG = env.bool("DEBUG", default=False)
+
+DEVELOPMENT_SECRET_KEY = "django-insecure-obcms-development-key-never-use-in-production"  # noqa: S105
+SECRET_KEY = (
+    env.secret(
+        "SECRET_KEY",
+        required=not DEBUG,
+        hint='required when DEBUG is off; generate one with: python -c "import secrets; '
+        'print(secrets.token_urlsafe(50))"',
+    )
+    or DEVELOPMENT_SECRET_KEY
+)
+
+# Where the embedded defaults keep their files (SQLite, the filesystem broker, media).
+DATA_DIR = Path(env.str("DATA_DIR", default=str(BASE_DIR / "var")))
+
+# The commit being served, as the platform names it; shown by /health/ and sent to Sentry.
+RELEASE = release_id(env) or __version__
+
+# https://docs.djangoproject.com/en/5.2/ref/settings/#allowed-hosts
+ALLOWED_HOSTS = env.list("ALLOWED_HOSTS") or platform_hosts(env)
+if not ALLOWED_HOSTS:
+    if DEBUG:
+        ALLOWED_HOSTS = ["localhost", "127.0.0.1", "[::1]"]
+    else:
+        env.require(
+            "ALLOWED_HOSTS",
+            "required when DEBUG is off; list the host names this site "
+            "answers to, comma-separated (for example obcms.example.org)",
+        )
+CSRF_TRUSTED_ORIGINS = env.list("CSRF_TRUSTED_ORIGINS") or https_origins(ALLOWED_HOSTS)
+
+ROOT_URLCONF = "obcms.urls"
+WSGI_APPLICATION = "obcms.wsgi.application"  # nixpacks finds the app by this exact line
+
+INSTALLED_APPS = [
+    "django.contrib.admin",
+    "django.contrib.auth",
+    "django.contrib.contenttypes",
+    "django.contrib.sessions",
+    "django.contrib.messages",
+    "whitenoise.runserver_nostatic",
+    "django.contrib.staticfiles",
+    "obcms.health",
+    "obcms.ops",
+]
+
+MIDDLEWARE = [
+    # Probes answer before host validation and the HTTPS redirect (see obcms/health/).
+    "obcms.health.middleware.ProbeMiddleware",
+    "django.middleware.security.SecurityMiddleware",
+    "whitenoise.middleware.WhiteNoiseMiddleware",
+    "django.contrib.sessions.middleware.SessionMiddleware",
+    "django.middleware.common.CommonMiddleware",
+    "django.middleware.csrf.CsrfViewMiddleware",
+    "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django.contrib.messages.middleware.MessageMiddleware",
+    "django.middleware.clickjacking.XFrameOptionsMiddleware",
+]
+
+TEMPLATES = [
+    {
+        "BACKEND": "django.template.backends.django.DjangoTemplates",
+        "DIRS": [BASE_DIR / "obcms" / "templates"],
+        "APP_DIRS": True,
+        "OPTIONS": {
+            "context_processors": [
+                "django.template.context_processors.request",
+                "django.contrib.auth.context_processors.auth",
+                "django.contrib.messages.context_processors.messages",
+            ],
+        },
+    },
+]
+
+# The admin lives at a path of your choosing, ending in a slash.
+ADMIN_URL = env.str("ADMIN_URL", default="admin/")
+if not ADMIN_URL.endswith("/") or ADMIN_URL.startswith("/"):
+    env.problem(
+        "ADMIN_URL",
+        f"expected a path like 'staff-admin/' (no leading slash, a trailing "
+        f"one), got {ADMIN_URL!r}",
+    )
+    ADMIN_URL = "admin/"
+
+# DATABASES
+# ------------------------------------------------------------------------------
+# SQLite in DATA_DIR when DATABASE_URL is unset. Persistent connections are checked before reuse
+# so a database restart costs one retry, not a 500.
+DATABASES = {
+    "default": env.database(
+        "DATABASE_URL",
+        default=f"sqlite:///{DATA_DIR / 'obcms.sqlite3'}",
+        conn_max_age=env.int("CONN_MAX_AGE", default=60, minimum=0),
+    )
+}
+if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
+    DATA_DIR.mkdir(parents=True, exist_ok=True)  # SQLite creates the file, not its folder
+    # web, worker and beat share the file on a laptop: WAL lets readers and one writer overlap,
+    # IMMEDIATE transactions queue writers instead of failing with "database is locked".
+    DATABASES["default"]["OPTIONS"] = {
+        "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
+        "transaction_mode": "IMMEDIATE",
+        "timeout": 20,
+    }
+else:
+    # A dead or blackholed server fails fast instead of holding a request (or a probe).
+    DATABASES["default"].setdefault("OPTIONS", {})["connect_timeout"] = 5
+DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+
+# CACHES
+# ------------------------------------------------------------------------------
+# Redis when REDIS_URL is set (shared by every process, needed with more than one web process);
+# process-local memory otherwise. Short socket timeouts: a hung Redis must not hang requests.
+REDIS_URL = env.url("REDIS_URL", schemes=("redis", "rediss"))
+# Managed Redis with TLS (rediss://) often uses a self-signed certificate (Heroku): "none".
+REDIS_SSL_CERT_REQS = env.choice(
+    "REDIS_SSL_CERT_REQS", "required", ("required", "optional", "none")
+)
+REDIS_SSL_OPTIONS = (
+    {"ssl_cert_reqs": REDIS_SSL_CERT_REQS} if REDIS_URL.startswith("rediss:") else {}
+)
+if REDIS_URL:
+    CACHES = {
+        "default": {
+            "BACKEND": "django_redis.cache.RedisCache",
+            "LOCATION": REDIS_URL,
+            "OPTIONS": {
+                "SOCKET_CONNECT_TIMEOUT": 2,
+                "SOCKET_TIMEOUT": 2,
+                "CONNECTION_POOL_KWARGS": dict(REDIS_SSL_OPTIONS),
+            },
+        }
+    }
+else:
+    CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+
+# AUTHENTICATION
+# ------------------------------------------------------------------------------
+AUTH_PASSWORD_VALIDATORS = [
+    {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
+    {
+        "NAME": "django.contrib.auth.password_validation.MinimumLengthValidator",
+        "OPTIONS": {"min_length": 10},
+    },
+    {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
+    {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
+]
+LOGIN_URL = "admin:login"
+
+# INTERNATIONALIZATION
+# ------------------------------------------------------------------------------
+LANGUAGE_CODE = "en-us"
+TIME_ZONE = env.str("TIME_ZONE", default="Asia/Manila")
+if TIME_ZONE not in available_timezones():
+    env.problem("TIME_ZONE", f"expected an IANA time zone like Asia/Manila, got {TIME_ZONE!r}")
+    TIME_ZONE = "Asia/Manila"
+USE_I18N = True
+USE_TZ = True
+
+# STATIC AND MEDIA FILES
+# ------------------------------------------------------------------------------
+# collectstatic runs at build time; whitenoise serves the compressed, fingerprinted files.
+STATIC_URL = "static/"
+STATIC_ROOT = BASE_DIR / "staticfiles"
+STATICFILES_DIRS = [BASE_DIR / "obcms" / "static"]
+MEDIA_URL = "media/"
+MEDIA_ROOT = DATA_DIR / "media"
+STORAGES = {
+    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"},
+}
+
+# SECURITY
+# ------------------------------------------------------------------------------
+# https://docs.djangoproject.com/en/5.2/howto/deployment/checklist/
+# Every platform we deploy to terminates TLS in a proxy that sets X-Forwarded-Proto.
+SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+SECURE_SSL_REDIRECT = env.bool("SECURE_SSL_REDIRECT", default=not DEBUG)
+# Start low and raise once HTTPS is known good: browsers remember this for its whole length.
+SECURE_HSTS_SECONDS = env.int("SECURE_HSTS_SECONDS", default=0 if DEBUG else 3600, minimum=0)
+SECURE_HSTS_INCLUDE_SUBDOMAINS = env.bool("SECURE_HSTS_INCLUDE_SUBDOMAINS", default=False)
+SECURE_HSTS_PRELOAD = env.bool("SECURE_HSTS_PRELOAD", default=False)
+SECURE_CONTENT_TYPE_NOSNIFF = True
+SECURE_REFERRER_POLICY = "same-origin"
+SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
+X_FRAME_OPTIONS = "DENY"
+SESSION_COOKIE_SECURE = not DEBUG
+CSRF_COOKIE_SECURE = not DEBUG
+SESSION_COOKIE_HTTPONLY = True
+SESSION_COOKIE_AGE = env.int("SESSION_COOKIE_AGE", default=8 * 60 * 60, minimum=60)
+
+# EMAIL
+# ------------------------------------------------------------------------------
+# One URL, like DATABASE_URL; unset means messages are printed to the log.
+_email = env.email("EMAIL_URL")
+EMAIL_BACKEND = _email.backend
+EMAIL_HOST = _email.host
+EMAIL_PORT = _email.port
+EMAIL_HOST_USER = _email.user
+EMAIL_HOST_PASSWORD = _email.password
+EMAIL_USE_TLS = _email.use_tls
+EMAIL_USE_SSL = _email.use_ssl
+EMAIL_TIMEOUT = 10
+DEFAULT_FROM_EMAIL = env.str(
+    "DEFAULT_FROM_EMAIL", default="OBC Management System <obcms@localhost>"
+)
+SERVER_EMAIL = DEFAULT_FROM_EMAIL
+
+# LOGGING
+# ------------------------------------------------------------------------------
+# One event per line on stdout; the platform collects it. JSON in production, text on a laptop.
+LOG_LEVEL = env.choice("LOG_LEVEL", "info", ("debug", "info", "warning", "error", "critical"))
+LOG_FORMAT = env.choice("LOG_FORMAT", "text" if DEBUG else "json", ("json", "text"))
+LOGGING = {
+    "version": 1,
+    "disable_existing_loggers": False,
+    "formatters": {
+        "json": {"()": "obcms.logs.JsonFormatter"},
+        "text": {"format": "%(asctime)s %(levelname)-7s %(name)s: %(message)s"},
+    },
+    "handlers": {
+        "stdout": {
+            "class": "logging.StreamHandler",
+            "formatter": LOG_FORMAT,
+            "stream": "ext://sys.stdout",
+        },
+    },
+    "root": {"handlers": ["stdout"], "level": LOG_LEVEL.upper()},
+    "loggers": {
+        # Scanners hitting the wrong Host are noise, not errors: the 400 is in the access log.
+        "django.security.DisallowedHost": {"handlers": [], "level": "CRITICAL", "propagate": False},
+        "django.db.backends": {"level": "INFO"},
+    },
+}
+
+# CELERY
+# ------------------------------------------------------------------------------
+# https://docs.celeryq.dev/en/stable/userguide/configuration.html
+# Broker: CELERY_BROKER_URL, else Redis, else a folder on disk (no server; laptop only: every
+# process must see the same folder).
+CELERY_BROKER_URL = env.url(
+    "CELERY_BROKER_URL",
+    default=REDIS_URL or "filesystem://",
+    schemes=("redis", "rediss", "amqp", "amqps", "filesystem"),
+)
+CELERY_BROKER_TRANSPORT_OPTIONS: dict = {}
+if CELERY_BROKER_URL.startswith("filesystem:"):
+    CELERY_BROKER_TRANSPORT_OPTIONS = {
+        "data_folder_in": str(DATA_DIR / "broker"),
+        "data_folder_out": str(DATA_DIR / "broker"),
+        "control_folder": str(DATA_DIR / "broker-control"),
+    }
+if CELERY_BROKER_URL.startswith("rediss:"):
+    CELERY_BROKER_USE_SSL = REDIS_SSL_OPTIONS
+CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
+CELERY_TIMEZONE = TIME_ZONE
+CELERY_TASK_SERIALIZER = "json"
+CELERY_ACCEPT_CONTENT = ["json"]
+# Results are stored only for tasks that ask for them, and expire.
+CELERY_TASK_IGNORE_RESULT = True
+CELERY_RESULT_BACKEND = REDIS_URL or f"file://{DATA_DIR / 'results'}"
+CELERY_RESULT_EXPIRES = 24 * 60 * 60
+if CELERY_RESULT_BACKEND.startswith("rediss:"):
+    CELERY_REDIS_BACKEND_USE_SSL = REDIS_SSL_OPTIONS
+CELERY_WORKER_HIJACK_ROOT_LOGGER = False
+# Celery's default is one process per CPU the container can see, often the host's; be explicit.
+CELERY_WORKER_CONCURRENCY = env.int("CELERY_WORKER_CONCURRENCY", default=2, minimum=1)
+CELERY_BEAT_SCHEDULE_FILENAME = str(DATA_DIR / "celerybeat-schedule")
+
+# SENTRY
+# ------------------------------------------------------------------------------
+# Off unless SENTRY_DSN is set; then errors from web, worker and beat are reported.
+SENTRY_DSN = env.url("SENTRY_DSN", schemes=("https", "http"))
+SENTRY_ENVIRONMENT = env.str("SENTRY_ENVIRONMENT", default="production")
+SENTRY_TRACES_SAMPLE_RATE = env.float("SENTRY_TRACES_SAMPLE_RATE", 0.0, minimum=0, maximum=1)
+if SENTRY_DSN:
+    from obcms.sentry import init_sentry
+
+    init_sentry(
+        dsn=SENTRY_DSN,
+        release=RELEASE,
+        environment=SENTRY_ENVIRONMENT,
+        traces_sample_rate=SENTRY_TRACES_SAMPLE_RATE,
+    )

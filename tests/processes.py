@@ -1,0 +1,178 @@
+"""Start real processes the way a platform does, and always stop them.
+
+Each process runs a command line through ``bash -c`` (as Heroku and Dokku run Procfile lines),
+in its own process group, with exactly the environment a test gives it plus PATH. Output goes
+to a file, so a chatty process can never block on a full pipe.
+"""
+
+from __future__ import annotations
+
+import os
+import shlex
+import signal
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.error
+import urllib.request
+from collections.abc import Mapping
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parent.parent
+VENV_BIN = Path(sys.executable).parent
+
+
+def procfile() -> dict[str, str]:
+    """Process type -> command, read as Heroku reads it (one ``type: command`` per line)."""
+    entries = {}
+    for line in (REPO / "Procfile").read_text().splitlines():
+        if line.strip() and not line.lstrip().startswith("#"):
+            name, _, command = line.partition(":")
+            entries[name.strip()] = command.strip()
+    return entries
+
+
+def base_env(**variables: str) -> dict[str, str]:
+    """A clean environment: PATH with this virtualenv first, HOME, LANG and ``variables``.
+    Nothing leaks in from the test runner's own environment."""
+    env = {
+        "PATH": f"{VENV_BIN}{os.pathsep}{os.environ.get('PATH', '/usr/bin:/bin')}",
+        "HOME": os.environ.get("HOME", "/tmp"),
+        "LANG": "C.UTF-8",
+        "PYTHONUNBUFFERED": "1",
+        "PYTHONDONTWRITEBYTECODE": "1",
+    }
+    env.update(variables)
+    return env
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def run(command: str, env: Mapping[str, str], timeout: float = 120) -> subprocess.CompletedProcess:
+    """Run ``command`` to completion through bash, in the repository, capturing its output."""
+    return subprocess.run(
+        ["bash", "-c", command],
+        cwd=REPO,
+        env=dict(env),
+        capture_output=True,
+        text=True,
+        timeout=timeout,
+        check=False,
+    )
+
+
+def manage(*args: str, env: Mapping[str, str], timeout: float = 120) -> subprocess.CompletedProcess:
+    return run(shlex.join(["python", "manage.py", *args]), env, timeout)
+
+
+class Process:
+    """A long-running process: started on construction, stopped by :meth:`stop`."""
+
+    def __init__(self, command: str, env: Mapping[str, str], *, name: str = "process") -> None:
+        self.command = command
+        self.name = name
+        self.log = tempfile.NamedTemporaryFile(prefix=f"obcms-{name}-", suffix=".log", delete=False)
+        self.popen = subprocess.Popen(
+            ["bash", "-c", command],
+            cwd=REPO,
+            env=dict(env),
+            stdout=self.log,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
+        )
+
+    @property
+    def pid(self) -> int:
+        return self.popen.pid
+
+    @property
+    def output(self) -> str:
+        return Path(self.log.name).read_text(errors="replace")
+
+    def alive(self) -> bool:
+        return self.popen.poll() is None
+
+    def wait_for_http(self, url: str, timeout: float = 30, host: str | None = None) -> float:
+        """Poll ``url`` until it answers below 500; return the seconds it took."""
+        started = time.monotonic()
+        while time.monotonic() - started < timeout:
+            if not self.alive():
+                raise AssertionError(
+                    f"{self.name} exited with {self.popen.returncode}:\n{self.output}"
+                )
+            try:
+                status, _, _ = http_get(url, host=host, timeout=2)
+                if status < 500:
+                    return time.monotonic() - started
+            except OSError:
+                pass
+            time.sleep(0.05)
+        raise AssertionError(f"{self.name} did not answer {url} in {timeout}s:\n{self.output}")
+
+    def wait_for_output(self, text: str, timeout: float = 30) -> None:
+        started = time.monotonic()
+        while time.monotonic() - started < timeout:
+            if text in self.output:
+                return
+            if not self.alive():
+                break
+            time.sleep(0.1)
+        raise AssertionError(f"{self.name} never printed {text!r}:\n{self.output}")
+
+    def signal(self, sig: int) -> None:
+        if self.alive():
+            os.kill(self.pid, sig)
+
+    def wait(self, timeout: float) -> int | None:
+        try:
+            return self.popen.wait(timeout)
+        except subprocess.TimeoutExpired:
+            return None
+
+    def stop(self, grace: float = 10) -> int:
+        """SIGTERM the whole group, SIGKILL after ``grace`` seconds; return the exit code."""
+        if self.alive():
+            try:
+                os.killpg(self.pid, signal.SIGTERM)
+            except ProcessLookupError:
+                pass
+            if self.wait(grace) is None:
+                os.killpg(self.pid, signal.SIGKILL)
+                self.popen.wait(5)
+        try:  # children that outlived the leader
+            os.killpg(self.pid, signal.SIGKILL)
+        except (ProcessLookupError, PermissionError):
+            pass
+        self.log.close()
+        return self.popen.returncode
+
+
+def http_get(
+    url: str,
+    *,
+    host: str | None = None,
+    method: str = "GET",
+    headers: Mapping[str, str] | None = None,
+    timeout: float = 10,
+) -> tuple[int, dict[str, str], bytes]:
+    """One request; redirects are not followed. Returns status, headers and body."""
+
+    class NoRedirect(urllib.request.HTTPRedirectHandler):
+        def redirect_request(self, *args: object, **kwargs: object) -> None:
+            return None
+
+    request = urllib.request.Request(url, method=method, headers=dict(headers or {}))
+    if host:
+        request.add_header("Host", host)
+    opener = urllib.request.build_opener(NoRedirect)
+    try:
+        with opener.open(request, timeout=timeout) as response:
+            return response.status, dict(response.headers), response.read()
+    except urllib.error.HTTPError as error:
+        return error.code, dict(error.headers), error.read()

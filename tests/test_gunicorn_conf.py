@@ -1,0 +1,98 @@
+"""gunicorn.conf.py as gunicorn itself reads it, under several environments."""
+
+import pytest
+from gunicorn.app.base import Application
+
+from tests.processes import REPO
+
+
+class ConfigOnly(Application):
+    """gunicorn's own config machinery, loading our file and nothing else."""
+
+    def init(self, parser, opts, args):
+        return None
+
+    def load_config(self):
+        self.load_config_from_file(str(REPO / "gunicorn.conf.py"))
+
+    def load(self):
+        raise AssertionError("the app is not loaded here")
+
+
+def load(monkeypatch, **variables: str):
+    for name in (
+        "PORT",
+        "WEB_CONCURRENCY",
+        "GUNICORN_WORKERS",
+        "GUNICORN_THREADS",
+        "GUNICORN_TIMEOUT",
+        "GUNICORN_GRACEFUL_TIMEOUT",
+        "GUNICORN_KEEPALIVE",
+        "GUNICORN_MAX_REQUESTS",
+        "GUNICORN_LOG_LEVEL",
+        "FORWARDED_ALLOW_IPS",
+    ):
+        monkeypatch.delenv(name, raising=False)
+    for name, value in variables.items():
+        monkeypatch.setenv(name, value)
+    monkeypatch.setattr("sys.argv", ["gunicorn"])
+    return ConfigOnly().cfg
+
+
+def test_defaults_bind_8000_with_threads_and_limits_under_the_platforms_30s(monkeypatch):
+    cfg = load(monkeypatch)
+    assert cfg.bind == ["0.0.0.0:8000"]
+    assert cfg.worker_class_str == "gthread"
+    assert 2 <= cfg.workers <= 4
+    assert cfg.threads == 4
+    assert cfg.timeout < 30
+    assert cfg.graceful_timeout < 30
+    assert cfg.keepalive > 90  # above Heroku's router idle timeout
+    assert cfg.max_requests == 1000 and 0 < cfg.max_requests_jitter < cfg.max_requests
+    assert cfg.preload_app is True
+    assert cfg.accesslog == "-"
+
+
+def test_port_from_the_platform(monkeypatch):
+    assert load(monkeypatch, PORT="5123").bind == ["0.0.0.0:5123"]
+
+
+def test_web_concurrency_sets_workers(monkeypatch):
+    assert load(monkeypatch, WEB_CONCURRENCY="3").workers == 3
+
+
+def test_gunicorn_workers_beats_web_concurrency(monkeypatch):
+    assert load(monkeypatch, WEB_CONCURRENCY="3", GUNICORN_WORKERS="6").workers == 6
+
+
+def test_every_knob_is_read(monkeypatch):
+    cfg = load(
+        monkeypatch,
+        GUNICORN_THREADS="8",
+        GUNICORN_TIMEOUT="20",
+        GUNICORN_GRACEFUL_TIMEOUT="15",
+        GUNICORN_KEEPALIVE="100",
+        GUNICORN_MAX_REQUESTS="0",
+        GUNICORN_LOG_LEVEL="warning",
+        FORWARDED_ALLOW_IPS="10.0.0.1",
+    )
+    assert (cfg.threads, cfg.timeout, cfg.graceful_timeout, cfg.keepalive) == (8, 20, 15, 100)
+    assert (cfg.max_requests, cfg.max_requests_jitter) == (0, 0)
+    assert cfg.loglevel == "warning"
+    assert cfg.forwarded_allow_ips == ["10.0.0.1"]
+
+
+@pytest.mark.parametrize(
+    ("name", "value", "message"),
+    [
+        ("GUNICORN_WORKERS", "abc", "obcms: GUNICORN_WORKERS: expected a whole number, got 'abc'"),
+        ("WEB_CONCURRENCY", "0", "obcms: WEB_CONCURRENCY: expected a whole number of at least 1"),
+        ("PORT", "http", "obcms: PORT: expected a whole number, got 'http'"),
+        ("GUNICORN_LOG_LEVEL", "chatty", "obcms: GUNICORN_LOG_LEVEL: expected one of debug"),
+    ],
+)
+def test_malformed_values_stop_gunicorn_with_one_line(monkeypatch, capsys, name, value, message):
+    with pytest.raises(SystemExit) as exit_info:
+        load(monkeypatch, **{name: value})
+    assert exit_info.value.code == 1
+    assert capsys.readouterr().err.splitlines()[0].startswith(message)

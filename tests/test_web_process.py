@@ -1,0 +1,57 @@
+"""The Procfile's web line, started as a real process and spoken to over HTTP."""
+
+import json
+import signal
+
+import pytest
+
+from tests.processes import http_get, manage, procfile
+
+
+def start_web(start, env, port):
+    web = start(procfile()["web"], {**env, "PORT": str(port), "GUNICORN_WORKERS": "2"}, name="web")
+    web.wait_for_http(f"http://127.0.0.1:{port}/health/", timeout=30)
+    return web
+
+
+def test_web_line_serves_health_and_exits_cleanly_on_sigterm(start, production_env, port):
+    web = start_web(start, production_env, port)
+
+    status, headers, body = http_get(f"http://127.0.0.1:{port}/health/", host="localhost")
+    assert status == 200
+    assert json.loads(body) == {"status": "healthy", "service": "obcms", "version": "0.1.0"}
+    assert "no-store" in headers["Cache-Control"]
+
+    web.signal(signal.SIGTERM)
+    assert web.wait(timeout=28) == 0, web.output
+
+
+def test_web_line_refuses_to_start_without_its_secrets(start, production_env, port):
+    env = {k: v for k, v in production_env.items() if k not in ("SECRET_KEY", "ALLOWED_HOSTS")}
+    web = start(procfile()["web"], {**env, "PORT": str(port)}, name="web")
+    assert web.wait(timeout=30) not in (0, None)
+    assert "obcms: SECRET_KEY is not set" in web.output
+    assert "obcms: ALLOWED_HOSTS is not set" in web.output
+    assert "Traceback" not in web.output
+
+
+@pytest.mark.integration
+def test_web_line_on_postgres_and_redis_is_ready_after_release(
+    start, production_env, port, fresh_database, services
+):
+    env = {**production_env, "DATABASE_URL": fresh_database, "REDIS_URL": services["redis"]}
+    release = manage("release", env=env)
+    assert release.returncode == 0, release.stdout + release.stderr
+
+    web = start_web(start, env, port)
+    status, _, body = http_get(f"http://127.0.0.1:{port}/ready/", host="localhost")
+    assert status == 200, body
+    assert json.loads(body)["checks"] == {
+        "database": True,
+        "cache": True,
+        "broker": True,
+        "migrations": True,
+    }
+
+    web.signal(signal.SIGTERM)
+    assert web.wait(timeout=28) == 0, web.output

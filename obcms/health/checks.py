@@ -1,9 +1,12 @@
 """Readiness checks: small named units, each bounded by a timeout, run side by side.
 
-A check raises on failure. :func:`run_checks` runs every check in its own daemon thread and
-waits until a shared deadline, so one blackholed server can slow the answer to at most
-``timeout`` seconds and never hang it. What goes back to the caller is a short, fixed reason
-(never an exception's text, which may hold a host name or a password).
+A check raises on failure. Each server has one long-lived thread of its own (``LANES``): the
+database thread keeps its connection between probes, so a probe costs a query, not a new
+connection. :func:`run_checks` waits for every check until one shared deadline; a server that
+blackholes connections makes its checks time out (its thread stays busy, later probes queue
+behind it and time out too) without ever holding the response past the deadline or piling up
+threads. What goes back is a short, fixed reason, never an exception's text, which may hold a
+host name or a password.
 """
 
 from __future__ import annotations
@@ -11,12 +14,24 @@ from __future__ import annotations
 import threading
 import time
 from collections.abc import Callable
+from concurrent.futures import Future, ThreadPoolExecutor
+from concurrent.futures import TimeoutError as FutureTimeout
 from dataclasses import dataclass
 from functools import cache
+from pathlib import Path
 
+import redis
 from django.conf import settings
+from django.core.cache import cache as default_cache
+from django.db import connection
+from django.db.migrations.loader import MigrationLoader
+from django_redis import get_redis_connection
+from kombu import Connection
 
-CHECK_TIMEOUT = 2.5  # seconds for all checks together; the response stays well under 3 s.
+# Imports stay at module level: two lanes importing the same module for the first time at
+# once can deadlock on the import lock.
+
+CHECK_TIMEOUT = 2.5  # seconds for all checks together; the response stays under 3 s.
 
 
 @dataclass(frozen=True)
@@ -29,40 +44,31 @@ class CheckFailed(Exception):
     """A check's own verdict, with a reason safe to show."""
 
 
-def check_database() -> None:
-    """A fresh connection runs ``SELECT 1``; it is closed again so probes hold no connection."""
-    from django.db import connections
+def _database_connection():
+    """This thread's Django connection, reopened when the last probe left it broken."""
+    connection.close_if_unusable_or_obsolete()
+    return connection
 
-    connection = connections.create_connection("default")
-    try:
-        with connection.cursor() as cursor:
-            cursor.execute("SELECT 1")
-    finally:
-        connection.close()
+
+def check_database() -> None:
+    with _database_connection().cursor() as cursor:
+        cursor.execute("SELECT 1")
 
 
 @cache
 def migrations_on_disk() -> frozenset[tuple[str, str]]:
     """Every migration this code ships; read once per process, since the code cannot change."""
-    from django.db.migrations.loader import MigrationLoader
-
-    loader = MigrationLoader(None, ignore_no_migrations=True)
-    return frozenset(loader.graph.nodes)
+    return frozenset(MigrationLoader(None, ignore_no_migrations=True).graph.nodes)
 
 
 def check_migrations() -> None:
     """Every migration on disk is recorded as applied."""
-    from django.db import connections
-
-    connection = connections.create_connection("default")
     try:
-        with connection.cursor() as cursor:
+        with _database_connection().cursor() as cursor:
             cursor.execute("SELECT app, name FROM django_migrations")
             applied = set(cursor.fetchall())
     except Exception as exc:
         raise CheckFailed("cannot read django_migrations") from exc
-    finally:
-        connection.close()
     pending = migrations_on_disk() - applied
     if pending:
         raise CheckFailed(f"{len(pending)} migration(s) not applied; run: python manage.py release")
@@ -72,63 +78,81 @@ def check_cache() -> None:
     """Redis answers PING (django-redis would otherwise hide an outage); local memory
     round-trips a value."""
     if settings.REDIS_URL:
-        from django_redis import get_redis_connection
-
         get_redis_connection("default").ping()
         return
-    from django.core.cache import cache as default_cache
-
     default_cache.set("obcms:ready", 1, 5)
     if default_cache.get("obcms:ready") != 1:
         raise CheckFailed("cache did not return what was stored")
 
 
+@cache
+def _redis_client(url: str) -> redis.Redis:
+    options = settings.REDIS_SSL_OPTIONS if url.startswith("rediss:") else {}
+    return redis.Redis.from_url(url, socket_connect_timeout=2, socket_timeout=2, **options)
+
+
 def check_broker() -> None:
-    """A connection to the Celery broker opens (one attempt, short timeout)."""
-    from kombu import Connection
+    """The Celery broker answers: PING for Redis, a connection for AMQP, a writable folder for
+    the embedded filesystem broker."""
+    url = settings.CELERY_BROKER_URL
+    if url.startswith(("redis:", "rediss:")):
+        _redis_client(url).ping()
+    elif url.startswith("filesystem:"):
+        folder = Path(settings.CELERY_BROKER_TRANSPORT_OPTIONS["data_folder_in"])
+        if not folder.is_dir() or not folder.stat().st_mode & 0o200:
+            raise CheckFailed("broker folder is missing or read-only")
+    else:
+        ssl = getattr(settings, "CELERY_BROKER_USE_SSL", None) or False
+        with Connection(url, ssl=ssl, connect_timeout=2) as connection:
+            connection.ensure_connection(max_retries=1, timeout=2)
 
-    with Connection(
-        settings.CELERY_BROKER_URL,
-        transport_options=settings.CELERY_BROKER_TRANSPORT_OPTIONS,
-        ssl=getattr(settings, "CELERY_BROKER_USE_SSL", None) or False,
-        connect_timeout=2,
-    ) as connection:
-        connection.ensure_connection(max_retries=1, timeout=2)
+
+@dataclass(frozen=True)
+class Check:
+    run: Callable[[], None]
+    lane: str  # checks of one server share its thread (and its database connection)
 
 
-READINESS_CHECKS: dict[str, Callable[[], None]] = {
-    "database": check_database,
-    "cache": check_cache,
-    "broker": check_broker,
-    "migrations": check_migrations,
+READINESS_CHECKS: dict[str, Check] = {
+    "database": Check(check_database, lane="database"),
+    "cache": Check(check_cache, lane="cache"),
+    "broker": Check(check_broker, lane="broker"),
+    "migrations": Check(check_migrations, lane="database"),
 }
 
+LANES: dict[str, ThreadPoolExecutor] = {}
+_LANES_LOCK = threading.Lock()
 
-def run_checks(
-    checks: dict[str, Callable[[], None]], timeout: float = CHECK_TIMEOUT
-) -> dict[str, Result]:
-    """Run ``checks`` concurrently; a check still running at the deadline has failed."""
-    results: dict[str, Result] = {}
-    threads: dict[str, threading.Thread] = {}
 
-    def run(name: str, check: Callable[[], None]) -> None:
-        try:
-            check()
-        except CheckFailed as exc:
-            results[name] = Result(False, str(exc))
-        except Exception as exc:
-            results[name] = Result(False, f"unreachable ({type(exc).__name__})")
-        else:
-            results[name] = Result(True)
+def _lane(name: str) -> ThreadPoolExecutor:
+    # Created on first use, in the worker process: threads do not survive gunicorn's fork.
+    with _LANES_LOCK:
+        if name not in LANES:
+            LANES[name] = ThreadPoolExecutor(max_workers=1, thread_name_prefix=f"ready-{name}")
+        return LANES[name]
 
-    for name, check in checks.items():
-        threads[name] = threading.Thread(
-            target=run, args=(name, check), daemon=True, name=f"ready-{name}"
-        )
-        threads[name].start()
+
+def _outcome(future: Future) -> Result:
+    try:
+        future.result(timeout=0)
+    except CheckFailed as exc:
+        return Result(False, str(exc))
+    except Exception as exc:
+        return Result(False, f"unreachable ({type(exc).__name__})")
+    return Result(True)
+
+
+def run_checks(checks: dict[str, Check], timeout: float = CHECK_TIMEOUT) -> dict[str, Result]:
+    """Run ``checks`` side by side; a check not finished by the deadline has failed."""
+    futures = {name: _lane(check.lane).submit(check.run) for name, check in checks.items()}
     deadline = time.monotonic() + timeout
-    for thread in threads.values():
-        thread.join(max(0.0, deadline - time.monotonic()))
-    return {
-        name: results.get(name, Result(False, f"timed out after {timeout:g}s")) for name in checks
-    }
+    results = {}
+    for name, future in futures.items():
+        try:
+            future.exception(timeout=max(0.0, deadline - time.monotonic()))
+        except FutureTimeout:
+            future.cancel()  # still queued behind a stuck check: never run it late
+            results[name] = Result(False, f"timed out after {timeout:g}s")
+            continue
+        results[name] = _outcome(future)
+    return results

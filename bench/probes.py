@@ -1,10 +1,10 @@
 """/health/ throughput beside a bare Django project and a raw WSGI app; /ready/ latency.
 
-    .venv/bin/python -m bench.probes [--duration 10] [--database URL] [--redis URL]
+    .venv/bin/python -m bench.probes [--duration 5] [--rounds 3] [--database URL] [--redis URL]
 
-All three servers run under the same gunicorn.conf.py and GUNICORN_* values; load comes from wrk on loopback (Debian's
-`wrk` package). /ready/ runs against real PostgreSQL and Redis (a scratch database is created
-and dropped).
+All three servers run under the same gunicorn.conf.py and GUNICORN_* values; load comes from
+wrk on loopback (Debian's `wrk` package). /ready/ runs against real PostgreSQL and Redis (a
+scratch database is created and dropped).
 """
 
 from __future__ import annotations

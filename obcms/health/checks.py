@@ -28,6 +28,8 @@ from django.db.migrations.loader import MigrationLoader
 from django_redis import get_redis_connection
 from kombu import Connection
 
+from obcms.celery import prepare_local_folders
+
 # Imports stay at module level: two lanes importing the same module for the first time at
 # once can deadlock on the import lock.
 
@@ -98,6 +100,7 @@ def check_broker() -> None:
     if url.startswith(("redis:", "rediss:")):
         _redis_client(url).ping()
     elif url.startswith("filesystem:"):
+        prepare_local_folders()  # the web may not have sent a task yet
         folder = Path(settings.CELERY_BROKER_TRANSPORT_OPTIONS["data_folder_in"])
         if not folder.is_dir() or not folder.stat().st_mode & 0o200:
             raise CheckFailed("broker folder is missing or read-only")

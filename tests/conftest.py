@@ -15,7 +15,7 @@ from urllib.parse import urlsplit, urlunsplit
 
 import pytest
 
-from tests.processes import Process, base_env, free_port
+from tests.processes import Process, base_env, free_port, manage
 
 DATABASE_URL = os.environ.get("DATABASE_URL", "")
 REDIS_URL = os.environ.get("REDIS_URL", "")
@@ -77,9 +77,17 @@ def fresh_database(services: dict[str, str]) -> Iterator[str]:
         admin.close()
 
 
+@pytest.fixture(scope="session")
+def built() -> None:
+    """The build step every platform runs before starting processes: collectstatic with an
+    empty environment."""
+    result = manage("collectstatic", "--noinput", env=base_env())
+    assert result.returncode == 0, result.stderr
+
+
 @pytest.fixture
-def production_env(tmp_path) -> dict[str, str]:
-    """Production posture on embedded defaults: DEBUG off, a secret, one host."""
+def production_env(tmp_path, built) -> dict[str, str]:
+    """Production posture on embedded defaults: DEBUG off, a secret, one host; built."""
     return base_env(
         SECRET_KEY=TEST_SECRET_KEY,
         ALLOWED_HOSTS="obcms.example.org",

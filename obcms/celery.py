@@ -32,10 +32,27 @@ def use_django_logging(**kwargs: object) -> None:
 @signals.celeryd_init.connect
 @signals.beat_init.connect
 def check_environment(**kwargs: object) -> None:
-    """Worker and beat stop on a broken environment before they touch the broker."""
-    from obcms.env import stop_on_problems
+    """Worker and beat stop on a broken environment before they touch the broker, then wait
+    (bounded, logged) for the release step's migrations instead of failing on missing tables."""
+    import logging
+
+    from django.conf import settings
+    from django.db import connections
+
+    from obcms.env import exit_with, stop_on_problems
+    from obcms.ops.release import wait_until_migrated
 
     stop_on_problems(serving=True)
+    logger = logging.getLogger("obcms.celery")
+    migrated = wait_until_migrated(settings.MIGRATIONS_WAIT_TIMEOUT, logger.warning)
+    connections.close_all()  # never hand an open connection to forked pool processes
+    if not migrated:
+        exit_with(
+            [
+                f"MIGRATIONS_WAIT_TIMEOUT: migrations were still not applied after "
+                f"{settings.MIGRATIONS_WAIT_TIMEOUT}s; run `python manage.py release`"
+            ]
+        )
 
 
 @app.on_after_configure.connect

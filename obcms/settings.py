@@ -287,6 +287,8 @@ if CELERY_RESULT_BACKEND.startswith("rediss:"):
 CELERY_WORKER_HIJACK_ROOT_LOGGER = False
 # Celery's default is one process per CPU the container can see, often the host's; be explicit.
 CELERY_WORKER_CONCURRENCY = env.int("CELERY_WORKER_CONCURRENCY", default=2, minimum=1)
+# Worker and beat started before the release step wait this long for migrations, then exit.
+MIGRATIONS_WAIT_TIMEOUT = env.int("MIGRATIONS_WAIT_TIMEOUT", default=300, minimum=0)
 CELERY_BEAT_SCHEDULE_FILENAME = str(DATA_DIR / "celerybeat-schedule")
 
 # SENTRY

@@ -44,12 +44,24 @@ class Command(BaseCommand):
                 pending = self.pending_migrations()
                 if pending:
                     self.step(f"applying {len(pending)} migration(s)")
-                    call_command("migrate", interactive=False, verbosity=1)
+                    self.migrate()
                 else:
                     self.step("no migrations to apply")
         except LockTimeout as exc:
             raise CommandError(f"{exc}; is a release stuck? Retry when it has finished.") from exc
         self.step(f"done in {time.monotonic() - started:.1f}s")
+
+    def migrate(self) -> None:
+        try:
+            call_command("migrate", interactive=False, verbosity=1)
+        except Exception as exc:
+            # The failed migration's transaction was rolled back (PostgreSQL runs DDL in
+            # transactions); the lock is released on the way out.
+            still_pending = ", ".join(".".join(key) for key in self.pending_migrations()[:3])
+            raise CommandError(
+                f"migration failed ({type(exc).__name__}: {exc}); still pending: "
+                f"{still_pending}. Fix the migration and deploy again."
+            ) from exc
 
     def pending_migrations(self) -> list[tuple[str, str]]:
         executor = MigrationExecutor(connection)

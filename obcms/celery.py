@@ -7,13 +7,44 @@ Started by the Procfile's ``worker`` and ``beat`` lines (``celery --app obcms ..
 from __future__ import annotations
 
 import os
+import signal
 from pathlib import Path
 
-from celery import Celery, signals
+from celery import Celery, Task, signals
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "obcms.settings")
 
-app = Celery("obcms")
+
+def _transient_errors() -> tuple[type[BaseException], ...]:
+    from django.db import InterfaceError, OperationalError
+    from kombu.exceptions import OperationalError as BrokerError
+    from redis.exceptions import ConnectionError as RedisConnectionError
+    from redis.exceptions import TimeoutError as RedisTimeoutError
+
+    return (
+        OperationalError,
+        InterfaceError,
+        BrokerError,
+        RedisConnectionError,
+        RedisTimeoutError,
+        ConnectionError,
+        TimeoutError,
+    )
+
+
+class ReliableTask(Task):
+    """Every obcms task: retried with exponential backoff and jitter when the database, Redis
+    or the network fails for a moment. Tasks must be idempotent: with late acknowledgement a
+    task whose worker died runs again."""
+
+    autoretry_for = _transient_errors()
+    retry_backoff = True
+    retry_backoff_max = 300
+    retry_jitter = True
+    max_retries = 5
+
+
+app = Celery("obcms", task_cls=ReliableTask)
 app.config_from_object("django.conf:settings", namespace="CELERY")
 app.autodiscover_tasks()
 
@@ -53,6 +84,15 @@ def check_environment(**kwargs: object) -> None:
                 f"{settings.MIGRATIONS_WAIT_TIMEOUT}s; run `python manage.py release`"
             ]
         )
+
+
+@signals.worker_process_init.connect
+def finish_tasks_on_platform_sigterm(**kwargs: object) -> None:
+    """Heroku, Dokku and honcho send SIGTERM to every process of the worker, its pool processes
+    included; by default they would die mid-task. They ignore it instead: the main process's
+    warm shutdown lets the running task finish, then stops them (and SIGKILL after the
+    platform's grace still ends them, leaving the unacknowledged task to be delivered again)."""
+    signal.signal(signal.SIGTERM, signal.SIG_IGN)
 
 
 @app.on_after_configure.connect

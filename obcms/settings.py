@@ -9,6 +9,8 @@ or malformed values (see obcms/env.py).
 from pathlib import Path
 from zoneinfo import available_timezones
 
+from celery.schedules import crontab
+
 from obcms import __version__
 from obcms.env import Env
 from obcms.platform import https_origins, platform_hosts, release_id
@@ -262,7 +264,7 @@ LOGGING = {
 # process must see the same folder).
 CELERY_BROKER_URL = env.url(
     "CELERY_BROKER_URL",
-    default=REDIS_URL or "filesystem://",
+    default=REDIS_URL or "filesystem://localhost/",
     schemes=("redis", "rediss", "amqp", "amqps", "filesystem"),
 )
 CELERY_BROKER_TRANSPORT_OPTIONS: dict = {}
@@ -278,6 +280,27 @@ CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_TIMEZONE = TIME_ZONE
 CELERY_TASK_SERIALIZER = "json"
 CELERY_ACCEPT_CONTENT = ["json"]
+# Nothing lost: a task is acknowledged only once it has run, and comes back if its worker dies
+# mid-way; each worker process reserves one task at a time, so a dying worker strands no queue.
+CELERY_TASK_ACKS_LATE = True
+CELERY_TASK_REJECT_ON_WORKER_LOST = True
+CELERY_WORKER_PREFETCH_MULTIPLIER = 1
+CELERY_WORKER_CANCEL_LONG_RUNNING_TASKS_ON_CONNECTION_LOSS = True
+# A task gets SoftTimeLimitExceeded at the soft limit (to clean up) and is killed at the hard one.
+CELERY_TASK_TIME_LIMIT = env.int("CELERY_TASK_TIME_LIMIT", default=300, minimum=2)
+CELERY_TASK_SOFT_TIME_LIMIT = env.int("CELERY_TASK_SOFT_TIME_LIMIT", default=240, minimum=1)
+if CELERY_TASK_SOFT_TIME_LIMIT >= CELERY_TASK_TIME_LIMIT:
+    env.problem(
+        "CELERY_TASK_SOFT_TIME_LIMIT",
+        f"expected fewer seconds than "
+        f"CELERY_TASK_TIME_LIMIT ({CELERY_TASK_TIME_LIMIT}), got {CELERY_TASK_SOFT_TIME_LIMIT}",
+    )
+    CELERY_TASK_SOFT_TIME_LIMIT = CELERY_TASK_TIME_LIMIT - 1
+# Redis re-delivers an unacknowledged task after this long. A reserved task may wait one full
+# run before it starts, then run one itself: stay above twice the hard limit, or a slow task
+# would be delivered to a second worker while the first still runs it.
+if CELERY_BROKER_URL.startswith(("redis:", "rediss:")):
+    CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": 2 * CELERY_TASK_TIME_LIMIT + 60}
 # Results are stored only for tasks that ask for them, and expire.
 CELERY_TASK_IGNORE_RESULT = True
 CELERY_RESULT_BACKEND = REDIS_URL or f"file://{DATA_DIR / 'results'}"
@@ -289,7 +312,33 @@ CELERY_WORKER_HIJACK_ROOT_LOGGER = False
 CELERY_WORKER_CONCURRENCY = env.int("CELERY_WORKER_CONCURRENCY", default=2, minimum=1)
 # Worker and beat started before the release step wait this long for migrations, then exit.
 MIGRATIONS_WAIT_TIMEOUT = env.int("MIGRATIONS_WAIT_TIMEOUT", default=300, minimum=0)
-CELERY_BEAT_SCHEDULE_FILENAME = str(DATA_DIR / "celerybeat-schedule")
+
+# Beat: one sender at a time (obcms/beat.py), ticking at least every 5 s to keep its lock.
+CELERY_BEAT_SCHEDULER = "obcms.beat:LockedScheduler"
+CELERY_BEAT_MAX_LOOP_INTERVAL = 5
+BEAT_LOCK_TTL = 30  # seconds a dead beat's Redis lock outlives it
+BEAT_LOCK_RETRY = 5  # seconds between a standby beat's attempts
+# The schedule, in one place. Each entry expires well within its period, so a backlog built
+# up while workers were down is dropped rather than run in a burst.
+CELERY_BEAT_SCHEDULE = {
+    "heartbeat": {
+        "task": "obcms.ops.tasks.heartbeat",
+        "schedule": 60.0,
+        "options": {"expires": 50},
+    },
+    "clear-expired-sessions": {
+        "task": "obcms.ops.tasks.clear_expired_sessions",
+        "schedule": crontab(hour=2, minute=15),
+        "options": {"expires": 6 * 60 * 60},
+    },
+    "purge-old-task-records": {
+        "task": "obcms.ops.tasks.purge_old_task_records",
+        "schedule": crontab(hour=2, minute=45, day_of_week="sunday"),
+        "options": {"expires": 6 * 60 * 60},
+    },
+}
+# How long the record of each operations task run is kept (purge_old_task_records).
+TASK_RECORD_RETENTION_DAYS = 30
 
 # SENTRY
 # ------------------------------------------------------------------------------

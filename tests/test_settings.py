@@ -1,6 +1,7 @@
 """The settings matrix, each case a fresh process with exactly the environment given."""
 
 import json
+import shlex
 
 import pytest
 
@@ -35,6 +36,20 @@ print(json.dumps({
 """
 
 
+def settings_values(expressions: str, **variables: str) -> list:
+    """Evaluate ``expressions`` (over ``s``, the settings) in a fresh process."""
+    script = (
+        "import json, django; django.setup(); from django.conf import settings as s; "
+        f"print(json.dumps([{expressions}]))"
+    )
+    result = run(
+        shlex.join(["python", "-c", script]),
+        base_env(DJANGO_SETTINGS_MODULE="obcms.settings", **variables),
+    )
+    assert result.returncode == 0, result.stderr
+    return json.loads(result.stdout)
+
+
 def snapshot(**variables: str) -> dict:
     result = run(
         f"python -c '{SNAPSHOT}'",
@@ -50,7 +65,7 @@ def test_empty_environment_gives_embedded_defaults_in_production_posture(tmp_pat
     assert s["ENGINE"] == "django.db.backends.sqlite3"
     assert s["DB_NAME"] == str(tmp_path / "obcms.sqlite3")
     assert s["CACHE"].endswith("LocMemCache")
-    assert s["BROKER"] == "filesystem://"
+    assert s["BROKER"] == "filesystem://localhost/"
     assert s["SSL_REDIRECT"] is True
     assert s["HSTS"] > 0
     assert s["SESSION_COOKIE_SECURE"] and s["CSRF_COOKIE_SECURE"]

@@ -28,3 +28,9 @@ def tick() -> None:
     """The short-period scheduled task: one line per run in DATA_DIR/ticks.log."""
     with (Path(settings.DATA_DIR) / "ticks.log").open("a") as log:
         log.write(f"{time.time()}\n")
+
+
+@shared_task
+def count(key: str) -> None:
+    """A near no-op that leaves a trace: one INCR (for throughput benchmarks)."""
+    _redis().incr(key)

@@ -2,7 +2,7 @@
 
     .venv/bin/python -m bench.web_startup [--runs 5]
 
-Both run under gunicorn with 2 gthread workers x 4 threads and the app preloaded. Figures:
+Both run under the same gunicorn.conf.py (2 gthread workers x 4 threads, app preloaded). Figures:
 spawn to first 200, total RSS of master + workers after a few requests, idle SIGTERM to exit.
 """
 
@@ -20,7 +20,7 @@ from pathlib import Path
 
 from tests.processes import REPO, Process, base_env, free_port, http_get, procfile
 
-FLAGS = "--workers 2 --worker-class gthread --threads 4 --preload"
+CONF = f"--config {REPO / 'gunicorn.conf.py'}"
 
 
 def rss_kib(pid: int) -> int:
@@ -64,16 +64,14 @@ def main() -> None:
     try:
         admin = Path(sys.executable).parent / "django-admin"
         subprocess.run([admin, "startproject", "bare", str(workdir)], check=True)
-        bare_env = base_env(PYTHONPATH=str(workdir))
-        bare_cmd = f"gunicorn {FLAGS} --bind 127.0.0.1:$PORT --chdir {workdir} bare.wsgi"
-
-        obcms_env = base_env(
-            SECRET_KEY="bench-" + "x" * 50,
-            ALLOWED_HOSTS="localhost",
-            DATA_DIR=str(workdir / "var"),
-            GUNICORN_WORKERS="2",
-            GUNICORN_THREADS="4",
-        )
+        gunicorn_env = base_env(GUNICORN_WORKERS="2", GUNICORN_THREADS="4")
+        bare_cmd = f"gunicorn {CONF} --chdir {workdir} bare.wsgi"
+        obcms_env = {
+            **gunicorn_env,
+            "SECRET_KEY": "bench-" + "x" * 50,
+            "ALLOWED_HOSTS": "localhost",
+            "DATA_DIR": str(workdir / "var"),
+        }
         subprocess.run(
             [sys.executable, "manage.py", "collectstatic", "--noinput", "-v0"],
             cwd=REPO,
@@ -82,7 +80,7 @@ def main() -> None:
         )
         rows = []
         for label, command, env, path in (
-            ("bare startproject", bare_cmd, bare_env, "/"),
+            ("bare startproject", bare_cmd, gunicorn_env, "/"),
             ("obcms web line", procfile()["web"], obcms_env, "/health/"),
         ):
             samples = [measure(command, env, path) for _ in range(args.runs)]
@@ -90,7 +88,7 @@ def main() -> None:
     finally:
         shutil.rmtree(workdir, ignore_errors=True)
 
-    print(f"gunicorn {FLAGS}; median of {args.runs} runs")
+    print(f"gunicorn.conf.py, 2 workers x 4 threads, preloaded; median of {args.runs} runs")
     print(f"{'':20} {'cold start':>12} {'RSS (3 procs)':>14} {'SIGTERM->exit':>14}")
     for label, cold, memory, stop in rows:
         print(

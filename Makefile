@@ -26,6 +26,7 @@ setup: $(VENV)/.installed
 run: setup
 	DEBUG=true $(BIN)/python manage.py release
 	DEBUG=true $(BIN)/python manage.py collectstatic --noinput --verbosity 0
+	DEBUG=true $(BIN)/python manage.py seed_demo --if-empty
 	@echo
 	@echo "  obcms is starting at http://localhost:$(PORT)/  (Ctrl-C stops everything)"
 	@echo

@@ -62,10 +62,16 @@ INSTALLED_APPS = [
     "django.contrib.contenttypes",
     "django.contrib.sessions",
     "django.contrib.messages",
+    "django.contrib.humanize",
     "whitenoise.runserver_nostatic",
     "django.contrib.staticfiles",
     "obcms.health",
     "obcms.ops",
+    "obcms.geography",
+    "obcms.communities",
+    "obcms.assessments",
+    "obcms.coordination",
+    "obcms.reports",
 ]
 
 MIDDLEWARE = [
@@ -169,7 +175,9 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
-LOGIN_URL = "admin:login"
+LOGIN_URL = "login"
+LOGIN_REDIRECT_URL = "home"
+LOGOUT_REDIRECT_URL = "login"
 
 # INTERNATIONALIZATION
 # ------------------------------------------------------------------------------
@@ -329,6 +337,31 @@ CELERY_BEAT_SCHEDULE = {
     "clear-expired-sessions": {
         "task": "obcms.ops.tasks.clear_expired_sessions",
         "schedule": crontab(hour=2, minute=15),
+        "options": {"expires": 6 * 60 * 60},
+    },
+    "refresh-statistics": {
+        "task": "obcms.reports.tasks.refresh_statistics",
+        "schedule": 15 * 60.0,
+        "options": {"expires": 10 * 60},
+    },
+    "check-data-quality": {
+        "task": "obcms.reports.tasks.check_data_quality",
+        "schedule": crontab(hour=1, minute=30),
+        "options": {"expires": 6 * 60 * 60},
+    },
+    "expire-exports": {
+        "task": "obcms.reports.tasks.expire_exports",
+        "schedule": crontab(hour=3, minute=0),
+        "options": {"expires": 6 * 60 * 60},
+    },
+    "send-reminders": {
+        "task": "obcms.reports.tasks.send_reminders",
+        "schedule": crontab(hour=7, minute=0),
+        "options": {"expires": 6 * 60 * 60},
+    },
+    "send-weekly-digest": {
+        "task": "obcms.reports.tasks.send_weekly_digest",
+        "schedule": crontab(hour=7, minute=30, day_of_week="monday"),
         "options": {"expires": 6 * 60 * 60},
     },
     "purge-old-task-records": {

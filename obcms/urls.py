@@ -1,13 +1,25 @@
-"""URL map. The probes come first; the admin lives at ADMIN_URL."""
+"""URL map. The probes come first; the admin lives at ADMIN_URL; everything else needs
+sign-in."""
 
 from django.conf import settings
 from django.contrib import admin
+from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
-from obcms import views
+from obcms.reports.views import dashboard
 
 urlpatterns = [
     path("", include("obcms.health.urls")),
-    path("", views.home, name="home"),
+    path("", dashboard, name="home"),
+    path(
+        "accounts/login/",
+        auth_views.LoginView.as_view(redirect_authenticated_user=True),
+        name="login",
+    ),
+    path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
+    path("communities/", include("obcms.communities.urls")),
+    path("assessments/", include("obcms.assessments.urls")),
+    path("partners/", include("obcms.coordination.urls")),
+    path("reports/", include("obcms.reports.urls")),
     path(settings.ADMIN_URL, admin.site.urls),
 ]

@@ -1,0 +1,6 @@
+from django.apps import AppConfig
+
+
+class AssessmentsConfig(AppConfig):
+    name = "obcms.assessments"
+    verbose_name = "Needs assessments (MANA)"

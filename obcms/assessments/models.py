@@ -1,0 +1,107 @@
+"""MANA: mapping and needs assessment of a community, by sector, with a review workflow."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import models
+from django.urls import reverse
+from django.utils import timezone
+
+from obcms.communities.models import Community
+
+
+class Assessment(models.Model):
+    class Method(models.TextChoices):
+        SURVEY = "survey", "Household survey"
+        FOCUS_GROUP = "focus_group", "Focus group discussion"
+        KEY_INFORMANT = "key_informant", "Key informant interview"
+
+    class Status(models.TextChoices):
+        DRAFT = "draft", "Draft"
+        SUBMITTED = "submitted", "Submitted"
+        VALIDATED = "validated", "Validated"
+
+    community = models.ForeignKey(Community, on_delete=models.CASCADE, related_name="assessments")
+    assessed_on = models.DateField("date of assessment")
+    team = models.CharField(
+        max_length=300, help_text="Names of the assessment team, comma-separated."
+    )
+    method = models.CharField(max_length=20, choices=Method.choices)
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.DRAFT)
+    notes = models.TextField(blank=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    submitted_at = models.DateTimeField(null=True, blank=True)
+    validated_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    validated_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-assessed_on", "-id"]
+        permissions = [("validate_assessment", "Can validate submitted assessments")]
+        indexes = [models.Index(fields=["status", "created_at"])]
+
+    def __str__(self) -> str:
+        return f"{self.community} · {self.assessed_on:%d %b %Y} ({self.get_status_display()})"
+
+    def get_absolute_url(self) -> str:
+        return reverse("assessments:detail", args=[self.pk])
+
+    def clean(self) -> None:
+        if self.assessed_on and self.assessed_on > timezone.localdate():
+            raise ValidationError({"assessed_on": "An assessment cannot be dated in the future."})
+
+    def submit(self) -> None:
+        if self.status != self.Status.DRAFT:
+            raise ValidationError("Only a draft can be submitted.")
+        if not self.needs.exists():
+            raise ValidationError("Record at least one need before submitting.")
+        self.status, self.submitted_at = self.Status.SUBMITTED, timezone.now()
+        self.save(update_fields=["status", "submitted_at"])
+
+    def validate_by(self, user) -> None:
+        if not user.has_perm("assessments.validate_assessment"):
+            raise PermissionDenied("Only administrators validate assessments.")
+        if self.status != self.Status.SUBMITTED:
+            raise ValidationError("Only a submitted assessment can be validated.")
+        self.status, self.validated_by, self.validated_at = (
+            self.Status.VALIDATED,
+            user,
+            timezone.now(),
+        )
+        self.save(update_fields=["status", "validated_by", "validated_at"])
+
+
+class Need(models.Model):
+    class Sector(models.TextChoices):
+        EDUCATION = "education", "Education"
+        HEALTH = "health", "Health"
+        LIVELIHOOD = "livelihood", "Livelihood"
+        INFRASTRUCTURE = "infrastructure", "Infrastructure"
+        WASH = "wash", "Water and sanitation"
+        SOCIAL_PROTECTION = "social_protection", "Social protection"
+        PEACE_ORDER = "peace_order", "Peace and order"
+        RELIGIOUS_CULTURAL = "religious_cultural", "Religious and cultural"
+
+    class Priority(models.IntegerChoices):
+        HIGH = 1, "High"
+        MEDIUM = 2, "Medium"
+        LOW = 3, "Low"
+
+    assessment = models.ForeignKey(Assessment, on_delete=models.CASCADE, related_name="needs")
+    sector = models.CharField(max_length=20, choices=Sector.choices)
+    description = models.TextField(help_text="What is needed, as the community put it.")
+    priority = models.PositiveSmallIntegerField(choices=Priority.choices, default=Priority.MEDIUM)
+    beneficiaries = models.PositiveIntegerField(
+        null=True, blank=True, help_text="People who would benefit; leave empty if unknown."
+    )
+
+    class Meta:
+        ordering = ["priority", "sector"]
+
+    def __str__(self) -> str:
+        return f"{self.get_sector_display()}: {self.description[:60]}"

@@ -1,0 +1,2 @@
+"""Philippine Standard Geographic Code: regions, provinces, cities and municipalities,
+barangays."""

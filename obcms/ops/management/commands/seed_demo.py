@@ -1,0 +1,280 @@
+"""``python manage.py seed_demo``: realistic demo data for a laptop, a review app or a load test.
+
+Geography for Regions IX-XII, a few hundred communities (``--communities N``), assessments with
+needs, partners and engagements, and one user per role. Deterministic (same data each run).
+Refuses to run with DEBUG off unless ``--force``: it creates users with known names.
+"""
+
+from __future__ import annotations
+
+import random
+import secrets
+import time
+from datetime import timedelta
+
+from django.conf import settings
+from django.contrib.auth import get_user_model
+from django.contrib.auth.models import Group
+from django.core.management import call_command
+from django.core.management.base import BaseCommand, CommandError, CommandParser
+from django.db import transaction
+from django.utils import timezone
+
+from obcms.assessments.models import Assessment, Need
+from obcms.communities.models import Community, EthnolinguisticGroup, Language, Livelihood
+from obcms.coordination.models import Engagement, Partner
+from obcms.geography.models import Barangay
+from obcms.reports.tasks import check_data_quality, refresh_statistics
+
+PLACES = [
+    "Salam",
+    "Kalilintad",
+    "Darussalam",
+    "Pagasa",
+    "Kapayapaan",
+    "Al-Barakah",
+    "Nurul Huda",
+    "Bagong Silang",
+    "Masjid",
+    "Tagumpay",
+    "Rahmah",
+    "Ittihad",
+    "Bayanihan",
+    "Mabuhay",
+    "Sultan",
+    "Datu",
+    "Bangsamoro",
+    "Pantay",
+    "Dagat",
+    "Lumad",
+]
+PREFIXES = ["Sitio", "Purok", "Zone", "Muslim Village", "Riverside", "Coastal"]
+GROUP_LANGUAGES = {
+    "Maranao": "Maranao",
+    "Maguindanaon": "Maguindanaon",
+    "Tausug": "Tausug",
+    "Iranun": "Iranun",
+    "Sama": "Sinama",
+    "Sama-Bajau": "Sinama",
+    "Yakan": "Yakan",
+    "Teduray": "Teduray",
+}
+PARTNERS = [
+    ("Ministry of Social Services and Development", "MSSD", "barmm"),
+    ("Ministry of Basic, Higher and Technical Education", "MBHTE", "barmm"),
+    ("Ministry of Health", "MOH-BARMM", "barmm"),
+    ("Bangsamoro Planning and Development Authority", "BPDA", "barmm"),
+    ("Ministry of Interior and Local Government", "MILG", "barmm"),
+    ("National Commission on Muslim Filipinos", "NCMF", "national"),
+    ("Department of Social Welfare and Development", "DSWD", "national"),
+    ("Department of Education", "DepEd", "national"),
+    ("Technical Education and Skills Development Authority", "TESDA", "national"),
+    ("Provincial Government of Zamboanga del Sur", "", "lgu"),
+    ("City Government of Davao", "", "lgu"),
+    ("Provincial Government of Cotabato", "", "lgu"),
+    ("Municipal Government of Kauswagan", "", "lgu"),
+    ("United Nations Development Programme", "UNDP", "development"),
+    ("United Nations Children's Fund", "UNICEF", "development"),
+    ("Japan International Cooperation Agency", "JICA", "development"),
+    ("Mindanao Community Development Foundation", "MCDF", "ngo"),
+    ("Bangsamoro Women's Network", "BWN", "ngo"),
+]
+NEEDS = {
+    "education": "Classrooms and Arabic-language (madrasah) teachers for the children",
+    "health": "Regular visits of a midwife and a stocked barangay health station",
+    "livelihood": "Capital and training for fishing and small trading",
+    "infrastructure": "A farm-to-market road passable in the rainy season",
+    "wash": "A protected water source and household toilets",
+    "social_protection": "Enrolment of poor households in social pension and 4Ps",
+    "peace_order": "Mediation of a land dispute with a neighbouring community",
+    "religious_cultural": "Repair of the community mosque and support to the madrasah",
+}
+
+
+class Command(BaseCommand):
+    help = "Load demo data: geography, communities, assessments, partners, one user per role."
+
+    def add_arguments(self, parser: CommandParser) -> None:
+        parser.add_argument(
+            "--communities", type=int, default=300, help="How many communities (default 300)."
+        )
+        parser.add_argument(
+            "--if-empty", action="store_true", help="Do nothing when communities already exist."
+        )
+        parser.add_argument(
+            "--force",
+            action="store_true",
+            help="Run even with DEBUG off (review apps, load tests).",
+        )
+
+    def handle(self, *args: object, **options: object) -> None:
+        if not settings.DEBUG and not options["force"]:
+            raise CommandError("seed_demo creates demo users; with DEBUG off add --force.")
+        if options["if_empty"] and Community.objects.exists():
+            self.stdout.write("seed_demo: communities exist already; nothing to do.")
+            return
+        started = time.monotonic()
+        if not Barangay.objects.exists():
+            self.stdout.write("seed_demo: loading geography (Regions IX-XII)")
+            call_command("load_geography", verbosity=0)
+        rng = random.Random(20260101)  # noqa: S311 - demo data, not secrets
+        users = self.users()
+        with transaction.atomic():
+            communities = self.communities(rng, int(options["communities"]), users["encoder"])
+            self.assessments(rng, communities, users)
+            self.engagements(rng, communities, self.partners(), users["encoder"])
+        check_data_quality()  # the nightly and 15-minute tasks, run now so pages show it
+        refresh_statistics()
+        self.stdout.write(
+            self.style.SUCCESS(
+                f"seed_demo: {len(communities)} communities in {time.monotonic() - started:.1f}s"
+            )
+        )
+
+    def users(self) -> dict:
+        users = {}
+        for role in ("administrator", "encoder", "viewer"):
+            username = "admin" if role == "administrator" else role
+            user, created = get_user_model().objects.get_or_create(
+                username=username,
+                defaults={"email": f"{username}@example.org", "first_name": role.title()},
+            )
+            if created:
+                password = secrets.token_urlsafe(9)
+                user.set_password(password)
+                user.is_staff = user.is_superuser = role == "administrator"
+                user.save()
+                self.stdout.write(f"seed_demo: user {username!r} ({role}), password {password}")
+            user.groups.add(Group.objects.get(name=role))
+            users[role] = user
+        return users
+
+    def communities(self, rng: random.Random, count: int, encoder) -> list[Community]:
+        barangays = list(Barangay.objects.select_related("municipality").order_by("pk"))
+        groups = {g.name: g for g in EthnolinguisticGroup.objects.all()}
+        livelihoods = list(Livelihood.objects.all())
+        languages = {lang.name: lang for lang in Language.objects.all()}
+        taken = set(Community.objects.values_list("name", "barangay_id"))
+        new = []
+        while len(new) < count:
+            barangay = rng.choice(barangays)
+            name = f"{rng.choice(PREFIXES)} {rng.choice(PLACES)}"
+            if (name, barangay.pk) in taken:
+                name = f"{name} {rng.randint(2, 99)}"
+            if (name, barangay.pk) in taken:
+                continue
+            taken.add((name, barangay.pk))
+            households = rng.randint(8, 400) if rng.random() > 0.1 else None
+            new.append(
+                Community(
+                    name=name,
+                    barangay=barangay,
+                    municipality=barangay.municipality,
+                    households=households,
+                    population=households * rng.randint(4, 7) if households else None,
+                    has_school=rng.random() > 0.3,
+                    has_madrasah=rng.random() > 0.5,
+                    has_health_facility=rng.random() > 0.6,
+                    has_potable_water=rng.random() > 0.4,
+                    has_electricity=rng.random() > 0.3,
+                    verification=rng.choice(Community.Verification.values),
+                    created_by=encoder,
+                )
+            )
+        created = Community.objects.bulk_create(new, batch_size=1000)
+        through = Community.ethnolinguistic_groups.through
+        group_links, livelihood_links, language_links = [], [], []
+        for index, community in enumerate(created, start=1):
+            chosen = rng.sample(sorted(groups), k=rng.choice((1, 1, 1, 2)))
+            group_links += [
+                through(community_id=community.pk, ethnolinguisticgroup_id=groups[g].pk)
+                for g in chosen
+            ]
+            livelihood_links += [
+                Community.livelihoods.through(community_id=community.pk, livelihood_id=item.pk)
+                for item in rng.sample(livelihoods, k=rng.randint(1, 3))
+            ]
+            spoken = {GROUP_LANGUAGES.get(g, "Filipino") for g in chosen} | {"Filipino"}
+            language_links += [
+                Community.languages.through(
+                    community_id=community.pk, language_id=languages[name].pk
+                )
+                for name in sorted(spoken)
+                if name in languages
+            ]
+            if index % 1000 == 0 or index == len(created):
+                self.stdout.write(f"  communities: {index}/{len(created)}")
+        through.objects.bulk_create(group_links, batch_size=2000)
+        Community.livelihoods.through.objects.bulk_create(livelihood_links, batch_size=2000)
+        Community.languages.through.objects.bulk_create(language_links, batch_size=2000)
+        return created
+
+    def assessments(self, rng: random.Random, communities: list[Community], users: dict) -> None:
+        today = timezone.localdate()
+        assessments, needs = [], []
+        for community in communities:
+            if rng.random() < 0.4:
+                continue
+            status = rng.choice(Assessment.Status.values)
+            assessments.append(
+                Assessment(
+                    community=community,
+                    assessed_on=today - timedelta(days=rng.randint(1, 400)),
+                    team="A. Ampatuan, N. Hassan, R. Usman",
+                    method=rng.choice(Assessment.Method.values),
+                    status=status,
+                    created_by=users["encoder"],
+                    submitted_at=timezone.now() if status != "draft" else None,
+                    validated_by=users["administrator"] if status == "validated" else None,
+                    validated_at=timezone.now() if status == "validated" else None,
+                )
+            )
+        Assessment.objects.bulk_create(assessments, batch_size=1000)
+        for assessment in assessments:
+            for sector in rng.sample(sorted(NEEDS), k=rng.randint(1, 4)):
+                needs.append(
+                    Need(
+                        assessment=assessment,
+                        sector=sector,
+                        description=NEEDS[sector],
+                        priority=rng.choice(Need.Priority.values),
+                        beneficiaries=rng.randint(10, 800),
+                    )
+                )
+        Need.objects.bulk_create(needs, batch_size=2000)
+        self.stdout.write(f"  assessments: {len(assessments)} with {len(needs)} needs")
+
+    def partners(self) -> list[Partner]:
+        return [
+            Partner.objects.get_or_create(name=name, defaults={"acronym": acronym, "kind": kind})[0]
+            for name, acronym, kind in PARTNERS
+        ]
+
+    def engagements(
+        self, rng: random.Random, communities: list[Community], partners: list[Partner], encoder
+    ) -> None:
+        today = timezone.localdate()
+        engagements = []
+        for community in rng.sample(communities, k=len(communities) // 3):
+            engaged_on = today - timedelta(days=rng.randint(0, 200))
+            engagements.append(
+                Engagement(
+                    partner=rng.choice(partners),
+                    community=community,
+                    engaged_on=engaged_on,
+                    title=rng.choice(
+                        [
+                            "Consultation on needs",
+                            "Relief distribution",
+                            "Livelihood training",
+                            "Scholarship orientation",
+                            "Health mission",
+                        ]
+                    ),
+                    follow_up_on=engaged_on + timedelta(days=rng.randint(7, 60)),
+                    status=rng.choice(Engagement.Status.values),
+                    created_by=encoder,
+                )
+            )
+        Engagement.objects.bulk_create(engagements, batch_size=1000)
+        self.stdout.write(f"  engagements: {len(engagements)} with {len(partners)} partners")

@@ -1,0 +1,32 @@
+from django.contrib import admin
+
+from obcms.reports.models import Export, Import, StatisticsSnapshot
+
+
+@admin.register(Export)
+class ExportAdmin(admin.ModelAdmin):
+    list_display = (
+        "pk",
+        "user",
+        "format",
+        "status",
+        "processed",
+        "total",
+        "created_at",
+        "expires_at",
+    )
+    list_filter = ("status", "format")
+    readonly_fields = [f.name for f in Export._meta.fields]
+
+
+@admin.register(Import)
+class ImportAdmin(admin.ModelAdmin):
+    list_display = ("pk", "user", "status", "created_count", "total", "created_at")
+    list_filter = ("status",)
+    readonly_fields = [f.name for f in Import._meta.fields]
+
+
+@admin.register(StatisticsSnapshot)
+class StatisticsSnapshotAdmin(admin.ModelAdmin):
+    list_display = ("computed_at",)
+    readonly_fields = ("computed_at", "data")

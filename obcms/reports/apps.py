@@ -1,0 +1,6 @@
+from django.apps import AppConfig
+
+
+class ReportsConfig(AppConfig):
+    name = "obcms.reports"
+    verbose_name = "Reports, exports and imports"

@@ -1,0 +1,131 @@
+"""CSV import of communities: every valid row is saved, every bad one is reported by line.
+
+The file must be UTF-8 CSV with a header row. Cells starting like a formula are refused: a
+file that came from a spreadsheet may carry one, and it would be exported again later.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+from django.core.exceptions import ValidationError
+from django.db import IntegrityError, transaction
+
+from obcms.communities.models import Community, EthnolinguisticGroup
+from obcms.geography.models import Barangay
+from obcms.reports.spreadsheets import FORMULA_START
+
+REQUIRED = ("name", "barangay_psgc")
+OPTIONAL = ("population", "households", "ethnolinguistic_groups", "notes")
+MAX_ROWS = 20_000
+
+
+class ImportRefused(Exception):
+    """The file as a whole cannot be read; nothing was imported."""
+
+
+@dataclass
+class Outcome:
+    total: int = 0
+    created: int = 0
+    errors: list[dict] = field(default_factory=list)
+
+
+def read_rows(raw: bytes) -> list[dict[str, str]]:
+    if b"\x00" in raw[:4096]:
+        raise ImportRefused(
+            "This is not a CSV file (it contains binary data). Save the sheet "
+            "as 'CSV UTF-8' and upload that."
+        )
+    try:
+        text = raw.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        raise ImportRefused(
+            f"The file is not UTF-8 text (byte {exc.start} cannot be read). "
+            "Save it as 'CSV UTF-8' and upload it again."
+        ) from exc
+    reader = csv.DictReader(io.StringIO(text, newline=""))
+    header = [name.strip().lower() for name in reader.fieldnames or []]
+    missing = [name for name in REQUIRED if name not in header]
+    if missing:
+        raise ImportRefused(
+            f"Missing column(s): {', '.join(missing)}. Expected a header row "
+            f"with {', '.join(REQUIRED + OPTIONAL)}."
+        )
+    reader.fieldnames = header
+    rows = []
+    for row in reader:
+        if len(rows) >= MAX_ROWS:
+            raise ImportRefused(f"More than {MAX_ROWS} rows: split the file.")
+        rows.append({k: (v or "").strip() for k, v in row.items() if k})
+    return rows
+
+
+def import_communities(raw: bytes, user, progress: Callable[[int, int], None]) -> Outcome:
+    rows = read_rows(raw)
+    outcome = Outcome(total=len(rows))
+    groups = {g.name.lower(): g for g in EthnolinguisticGroup.objects.all()}
+    for number, row in enumerate(rows, start=2):  # line 1 is the header
+        errors = import_row(row, groups, user)
+        if errors:
+            outcome.errors.append(
+                {"row": number, "name": row.get("name", "")[:100], "errors": errors}
+            )
+        else:
+            outcome.created += 1
+        progress(number - 1, outcome.total)
+    return outcome
+
+
+def import_row(row: dict[str, str], groups: dict, user) -> dict[str, list[str]]:
+    """Save one row as a community; return the problems by column (empty when saved)."""
+    errors: dict[str, list[str]] = {}
+    for column, value in row.items():
+        if value.startswith(FORMULA_START):
+            errors.setdefault(column, []).append(
+                f"starts with {value[0]!r}: formulas are not accepted"
+            )
+    if errors:
+        return errors
+    barangay = (
+        Barangay.objects.select_related("municipality")
+        .filter(psgc_code=row.get("barangay_psgc", ""))
+        .first()
+    )
+    if barangay is None:
+        return {"barangay_psgc": [f"no barangay has PSGC code {row.get('barangay_psgc')!r}"]}
+    community = Community(
+        name=" ".join(row.get("name", "").split()),
+        barangay=barangay,
+        municipality=barangay.municipality,
+        notes=row.get("notes", ""),
+        created_by=user,
+    )
+    for column in ("population", "households"):
+        value = row.get(column, "")
+        if value:
+            if not value.isdigit():
+                errors[column] = [f"expected a whole number, got {value[:20]!r}"]
+            else:
+                setattr(community, column, int(value))
+    chosen = []
+    for name in filter(None, (n.strip() for n in row.get("ethnolinguistic_groups", "").split(","))):
+        if name.lower() in groups:
+            chosen.append(groups[name.lower()])
+        else:
+            errors.setdefault("ethnolinguistic_groups", []).append(f"unknown group {name!r}")
+    if errors:
+        return errors
+    try:
+        community.full_clean()
+        with transaction.atomic():
+            community.save()
+            community.ethnolinguistic_groups.set(chosen)
+    except ValidationError as exc:
+        return {key: list(messages) for key, messages in exc.message_dict.items()}
+    except IntegrityError:
+        return {"name": ["a community with this name is already registered in this barangay"]}
+    return {}

@@ -1,0 +1,113 @@
+"""Dashboard, exports (built in the background, downloaded when ready) and CSV imports."""
+
+from __future__ import annotations
+
+from django import forms
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required, permission_required
+from django.db import transaction
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.views.decorators.http import require_POST
+
+from obcms.communities.forms import CommunityFilterForm
+from obcms.reports import statistics
+from obcms.reports.models import Export, Import, StatisticsSnapshot
+from obcms.reports.tasks import build_export, process_import
+
+MAX_IMPORT_BYTES = 5 * 1024 * 1024
+
+
+@login_required
+def dashboard(request: HttpRequest) -> HttpResponse:
+    snapshot = StatisticsSnapshot.objects.first()
+    if snapshot is None:  # before beat's first refresh
+        snapshot = StatisticsSnapshot.objects.create(data=statistics.compute())
+    data = snapshot.data
+    for chart in ("by_region", "by_province", "top_needs"):
+        key = "needs" if chart == "top_needs" else "communities"
+        top = max((row[key] for row in data[chart]), default=0) or 1
+        for row in data[chart]:
+            row["width"] = round(100 * row[key] / top, 1)
+    return render(request, "reports/dashboard.html", {"data": data, "snapshot": snapshot})
+
+
+def _own(request: HttpRequest, queryset):
+    """Staff see their own jobs; administrators (view_import/export of all) see everyone's."""
+    return queryset if request.user.is_superuser else queryset.filter(user=request.user)
+
+
+@login_required
+@permission_required("reports.view_export", raise_exception=True)
+def export_list(request: HttpRequest) -> HttpResponse:
+    exports = _own(request, Export.objects.all())[:50]
+    return render(request, "reports/export_list.html", {"exports": exports})
+
+
+@require_POST
+@login_required
+@permission_required("reports.add_export", raise_exception=True)
+def export_create(request: HttpRequest) -> HttpResponse:
+    filters = CommunityFilterForm(request.POST)
+    export_format = request.POST.get("format", Export.Format.CSV)
+    if export_format not in Export.Format.values:
+        export_format = Export.Format.CSV
+    export = Export.objects.create(
+        user=request.user, format=export_format, filters=filters.as_query()
+    )
+    transaction.on_commit(lambda: build_export.delay(export.pk))
+    return redirect(export)
+
+
+@login_required
+@permission_required("reports.view_export", raise_exception=True)
+def export_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    export = get_object_or_404(_own(request, Export.objects.all()), pk=pk)
+    return render(request, "reports/export_detail.html", {"export": export})
+
+
+@login_required
+@permission_required("reports.view_export", raise_exception=True)
+def export_download(request: HttpRequest, pk: int) -> FileResponse:
+    export = get_object_or_404(_own(request, Export.objects.all()), pk=pk)
+    if export.status != Export.Status.DONE or not export.file:
+        raise Http404("This export is not ready.")
+    filename = export.file.name.rsplit("/", 1)[-1]
+    return FileResponse(export.file.open("rb"), as_attachment=True, filename=filename)
+
+
+class ImportForm(forms.Form):
+    file = forms.FileField(
+        help_text="A CSV file (UTF-8) with a header row: name, "
+        "barangay_psgc, population, households, ethnolinguistic_groups, "
+        "notes."
+    )
+
+    def clean_file(self):
+        upload = self.cleaned_data["file"]
+        if not upload.name.lower().endswith(".csv"):
+            raise forms.ValidationError(
+                "Upload a .csv file (in a spreadsheet: Save as, CSV UTF-8)."
+            )
+        if upload.size > MAX_IMPORT_BYTES:
+            raise forms.ValidationError("The file is larger than 5 MB: split it.")
+        return upload
+
+
+@login_required
+@permission_required("reports.add_import", raise_exception=True)
+def import_create(request: HttpRequest) -> HttpResponse:
+    form = ImportForm(request.POST or None, request.FILES or None)
+    if request.method == "POST" and form.is_valid():
+        job = Import.objects.create(user=request.user, file=form.cleaned_data["file"])
+        transaction.on_commit(lambda: process_import.delay(job.pk))
+        messages.info(request, "Import queued.")
+        return redirect(job)
+    return render(request, "reports/import_form.html", {"form": form})
+
+
+@login_required
+@permission_required("reports.view_import", raise_exception=True)
+def import_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    job = get_object_or_404(_own(request, Import.objects.all()), pk=pk)
+    return render(request, "reports/import_detail.html", {"job": job})

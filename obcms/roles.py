@@ -1,0 +1,71 @@
+"""The three roles, as Django groups: administrator, encoder (edits) and viewer (reads).
+
+Kept in step with the code after every migrate (post_migrate), so a new model's permissions
+reach the roles on the deploy that adds it. Administrators also need "staff status" to open
+the admin; ``seed_demo`` and the README say so.
+"""
+
+from __future__ import annotations
+
+from django.contrib.auth.models import Group, Permission
+
+APPS = ("communities", "assessments", "coordination", "reports", "geography", "ops")
+
+VIEW = {
+    f"{app}.view_{model}"
+    for app, model in (
+        ("communities", "community"),
+        ("communities", "contact"),
+        ("communities", "communitychange"),
+        ("communities", "ethnolinguisticgroup"),
+        ("communities", "livelihood"),
+        ("communities", "language"),
+        ("assessments", "assessment"),
+        ("assessments", "need"),
+        ("coordination", "partner"),
+        ("coordination", "engagement"),
+        ("geography", "region"),
+        ("geography", "province"),
+        ("geography", "municipality"),
+        ("geography", "barangay"),
+        ("reports", "export"),
+        ("reports", "statisticssnapshot"),
+    )
+} | {"reports.add_export"}  # an export only reads
+
+EDIT = (
+    VIEW
+    | {
+        f"{app}.{action}_{model}"
+        for app, model in (
+            ("communities", "community"),
+            ("communities", "contact"),
+            ("assessments", "assessment"),
+            ("assessments", "need"),
+            ("coordination", "partner"),
+            ("coordination", "engagement"),
+        )
+        for action in ("add", "change")
+    }
+    | {"reports.add_import", "reports.view_import"}
+)
+
+ROLES: dict[str, set[str] | None] = {
+    "viewer": VIEW,
+    "encoder": EDIT,
+    "administrator": None,  # every permission of obcms's own apps
+}
+
+
+def sync_roles(**kwargs: object) -> None:
+    for name, codenames in ROLES.items():
+        group, _ = Group.objects.get_or_create(name=name)
+        permissions = Permission.objects.filter(content_type__app_label__in=APPS)
+        if codenames is not None:
+            wanted = {tuple(code.split(".")) for code in codenames}
+            permissions = [
+                p
+                for p in permissions.select_related("content_type")
+                if (p.content_type.app_label, p.codename) in wanted
+            ]
+        group.permissions.set(permissions)

@@ -201,6 +201,29 @@ STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"},
 }
+# Exports and uploaded imports: a local folder by default; an S3-compatible bucket (AWS, R2,
+# MinIO, DigitalOcean Spaces) when one is named, since web and worker share no disk on
+# Coolify or Heroku. Files are private: downloads go through obcms, which checks permissions.
+AWS_STORAGE_BUCKET_NAME = env.str("AWS_STORAGE_BUCKET_NAME")
+if AWS_STORAGE_BUCKET_NAME:
+    STORAGES["default"] = {
+        "BACKEND": "storages.backends.s3.S3Storage",
+        "OPTIONS": {
+            "bucket_name": AWS_STORAGE_BUCKET_NAME,
+            "endpoint_url": env.url("AWS_S3_ENDPOINT_URL", schemes=("https", "http")) or None,
+            "region_name": env.str("AWS_S3_REGION_NAME") or None,
+            "access_key": env.secret(
+                "AWS_ACCESS_KEY_ID", required=True, hint="required with AWS_STORAGE_BUCKET_NAME"
+            ),
+            "secret_key": env.secret(
+                "AWS_SECRET_ACCESS_KEY", required=True, hint="required with AWS_STORAGE_BUCKET_NAME"
+            ),
+            "location": "media",
+            "default_acl": "private",
+            "file_overwrite": False,
+            "querystring_auth": True,
+        },
+    }
 
 # SECURITY
 # ------------------------------------------------------------------------------

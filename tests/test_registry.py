@@ -371,3 +371,26 @@ def test_seed_demo_creates_a_working_registry(settings):
     assert Assessment.objects.exists() and Need.objects.exists()
     call_command("seed_demo", "--if-empty", verbosity=0)
     assert Community.objects.count() == 40
+
+
+def test_the_list_shows_each_row_with_its_place_and_groups(client):
+    barangay = factories.place("XII")
+    c = factories.community(name="Purok Kalilintad", barangay=barangay, population=420)
+    c.ethnolinguistic_groups.add(
+        *EthnolinguisticGroup.objects.filter(name__in=["Maranao", "Iranun"])
+    )
+    factories.community(name="Sitio Elsewhere")
+    client.force_login(factories.user("viewer"))
+    html = client.get(reverse("communities:list"), {"q": "kalilintad"}).content.decode()
+    assert f'href="/communities/{c.pk}/"' in html
+    for text in (
+        "Purok Kalilintad",
+        barangay.name,
+        barangay.municipality.name,
+        "XII",
+        "420",
+        "Iranun, Maranao",
+        "Unverified",
+    ):
+        assert text in html, text
+    assert "Sitio Elsewhere" not in html

@@ -96,7 +96,12 @@ class Community(models.Model):
                 "already registered in this barangay.",
             ),
         ]
-        indexes = [models.Index(fields=["verification"])]
+        indexes = [
+            models.Index(fields=["verification"]),
+            # The list is sorted by name: with this index a filtered page reads ~50 rows in
+            # name order instead of sorting every match.
+            models.Index(fields=["name"], name="community_name_idx"),
+        ]
 
     def __str__(self) -> str:
         return self.name

@@ -25,12 +25,41 @@ def listed_communities() -> QuerySet[Community]:
     ).prefetch_related("ethnolinguistic_groups")
 
 
+LIST_COLUMNS = (
+    "pk",
+    "name",
+    "barangay__name",
+    "municipality__name",
+    "municipality__province__name",
+    "municipality__region__short_name",
+    "population",
+    "verification",
+)
+
+
 @login_required
 @permission_required("communities.view_community", raise_exception=True)
 def community_list(request: HttpRequest) -> HttpResponse:
+    """The busiest page: plain rows (``values_list``) instead of five model instances per
+    community, and the groups of the whole page in one query."""
     filters = CommunityFilterForm(request.GET or None)
-    communities = filters.filter(listed_communities())
+    communities = filters.filter(Community.objects.all()).values_list(*LIST_COLUMNS)
     page = Paginator(communities, PAGE_SIZE).get_page(request.GET.get("page"))
+    groups: dict[int, list[str]] = {}
+    links = (
+        Community.ethnolinguistic_groups.through.objects.filter(
+            community_id__in=[row[0] for row in page.object_list]
+        )
+        .values_list("community_id", "ethnolinguisticgroup__name")
+        .order_by("ethnolinguisticgroup__name")
+    )
+    for community_id, name in links:
+        groups.setdefault(community_id, []).append(name)
+    verification = dict(Community.Verification.choices)
+    rows = [
+        (*row[:7], ", ".join(groups.get(row[0], ())), verification[row[7]])
+        for row in page.object_list
+    ]
     query = filters.as_query()
     return render(
         request,
@@ -38,6 +67,7 @@ def community_list(request: HttpRequest) -> HttpResponse:
         {
             "filters": filters,
             "page": page,
+            "rows": rows,
             "query": query,
             "query_string": "&".join(f"{k}={v}" for k, v in query.items()),
         },

@@ -21,7 +21,13 @@ from django.db import transaction
 from django.utils import timezone
 
 from obcms.assessments.models import Assessment, Need
-from obcms.communities.models import Community, EthnolinguisticGroup, Language, Livelihood
+from obcms.communities.models import (
+    Community,
+    Contact,
+    EthnolinguisticGroup,
+    Language,
+    Livelihood,
+)
 from obcms.coordination.models import Engagement, Partner
 from obcms.geography.models import Barangay
 from obcms.reports.tasks import check_data_quality, refresh_statistics
@@ -204,6 +210,32 @@ class Command(BaseCommand):
             ]
             if index % 1000 == 0 or index == len(created):
                 self.stdout.write(f"  communities: {index}/{len(created)}")
+        leaders = [
+            "Datu Ali",
+            "Hadji Omar",
+            "Bai Norhana",
+            "Ustadz Karim",
+            "Sittie Aisah",
+            "Abdulrahman",
+            "Fatima",
+            "Jamal",
+            "Normina",
+            "Salic",
+        ]
+        Contact.objects.bulk_create(
+            [
+                Contact(
+                    community=community,
+                    name=f"{rng.choice(leaders)} {rng.choice(PLACES)}",
+                    role=rng.choice(Contact.Role.values),
+                    phone=f"+63 9{rng.randint(10, 99)} {rng.randint(100, 999)} "
+                    f"{rng.randint(1000, 9999)}",
+                )
+                for community in created
+                if rng.random() > 0.25
+            ],
+            batch_size=2000,
+        )
         through.objects.bulk_create(group_links, batch_size=2000)
         Community.livelihoods.through.objects.bulk_create(livelihood_links, batch_size=2000)
         Community.languages.through.objects.bulk_create(language_links, batch_size=2000)

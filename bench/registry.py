@@ -1,0 +1,212 @@
+"""The registry under load, on PostgreSQL.
+
+    .venv/bin/python -m bench.registry [--communities 10000] [--export-rows 100000]
+
+1. Geography load time for Regions IX-XII (the PSGC fixture into empty tables, then again).
+2. Community list, 50 a page, filtered by region, signed in: p50/p99 under wrk (1 and 4
+   connections; the server has one core, so 4 connections queue behind each other)
+   against the Procfile's web line with 10,000 communities.
+3. CSV export of 100,000 rows by the export task: rows per second and peak memory growth.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import re
+import secrets
+import subprocess
+import tempfile
+import time
+import urllib.error
+import urllib.parse
+import urllib.request
+from urllib.parse import urlsplit, urlunsplit
+
+import psycopg
+
+from tests.processes import Process, base_env, free_port, http_get, manage, procfile
+
+EXPORT_SCRIPT = """
+import json, resource, time
+from obcms.reports.models import Export
+from obcms.reports.tasks import build_export
+from django.contrib.auth import get_user_model
+from obcms.communities.models import Community
+Community.objects.count()
+user = get_user_model().objects.get(username="viewer")
+export = Export.objects.create(user=user, filters={})
+baseline = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+started = time.monotonic()
+build_export(export.pk)
+took = time.monotonic() - started
+export.refresh_from_db()
+peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+print(json.dumps({"rows": export.processed, "seconds": took, "baseline_kib": baseline,
+                  "peak_kib": peak, "status": export.status}))
+"""
+
+
+def sign_in(base: str, password: str) -> str:
+    """The session cookie of user "viewer", through the real sign-in form."""
+    https = {"X-Forwarded-Proto": "https"}
+    _, headers, body = http_get(f"{base}/accounts/login/", host="localhost", headers=https)
+    csrf = re.search(r"csrftoken=([^;]+)", headers["Set-Cookie"]).group(1)
+    token = re.search(rb'name="csrfmiddlewaretoken" value="([^"]+)"', body).group(1).decode()
+    form = urllib.parse.urlencode(
+        {"username": "viewer", "password": password, "csrfmiddlewaretoken": token}
+    ).encode()
+    request = urllib.request.Request(  # noqa: S310 - loopback, http only
+        f"{base}/accounts/login/",
+        data=form,
+        method="POST",
+        headers={
+            **https,
+            "Host": "localhost",
+            "Cookie": f"csrftoken={csrf}",
+            "Referer": "https://localhost/accounts/login/",
+            "Content-Type": "application/x-www-form-urlencoded",
+        },
+    )
+
+    class NoRedirect(urllib.request.HTTPRedirectHandler):
+        def redirect_request(self, *args: object, **kwargs: object) -> None:
+            return None
+
+    try:
+        urllib.request.build_opener(NoRedirect).open(request)
+    except urllib.error.HTTPError as redirect:  # the 302 after a good sign-in
+        cookies = "; ".join(redirect.headers.get_all("Set-Cookie") or [])
+        return re.search(r"sessionid=([^;]+)", cookies).group(1)
+    raise AssertionError("sign-in did not redirect")
+
+
+def wrk(url: str, cookie: str, seconds: int, connections: int) -> dict[str, float]:
+    out = subprocess.run(
+        [
+            "taskset",
+            "-c",
+            "0",
+            "wrk",
+            "-t1",
+            f"-c{connections}",
+            f"-d{seconds}s",
+            "--latency",
+            "-H",
+            "Host: localhost",
+            "-H",
+            "X-Forwarded-Proto: https",
+            "-H",
+            f"Cookie: sessionid={cookie}",
+            url,
+        ],
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout
+    figures = {"rps": float(re.search(r"Requests/sec:\s+([\d.]+)", out).group(1))}
+    for pct in ("50", "99"):
+        value, unit = re.search(rf"\s{pct}%\s+([\d.]+)(us|ms|s)", out).groups()
+        figures[f"p{pct}"] = float(value) * {"us": 0.001, "ms": 1, "s": 1000}[unit]
+    errors = re.search(r"Non-2xx or 3xx responses: (\d+)", out)
+    figures["non2xx"] = int(errors.group(1)) if errors else 0
+    return figures
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--communities", type=int, default=10_000)
+    parser.add_argument("--export-rows", type=int, default=100_000)
+    parser.add_argument("--duration", type=int, default=10)
+    parser.add_argument("--database", default="postgres://postgres@127.0.0.1:5432/postgres")
+    args = parser.parse_args()
+
+    name = f"obcms_bench_{secrets.token_hex(4)}"
+    admin = psycopg.connect(args.database, autocommit=True)
+    admin.execute(f'CREATE DATABASE "{name}"')
+    env = base_env(
+        SECRET_KEY="bench-" + "x" * 50,
+        ALLOWED_HOSTS="localhost",
+        DATABASE_URL=urlunsplit(urlsplit(args.database)._replace(path=f"/{name}")),
+        DATA_DIR=tempfile.mkdtemp(prefix="obcms-bench-"),
+        GUNICORN_WORKERS="2",
+        GUNICORN_THREADS="4",
+        GUNICORN_MAX_REQUESTS="0",
+        LOG_LEVEL="warning",
+    )
+    try:
+        assert manage("release", env=env).returncode == 0
+        started = time.monotonic()
+        assert manage("load_geography", "-v0", env=env).returncode == 0
+        geography_first = time.monotonic() - started
+        started = time.monotonic()
+        assert manage("load_geography", "-v0", env=env).returncode == 0
+        geography_again = time.monotonic() - started
+
+        started = time.monotonic()
+        seeded = manage(
+            "seed_demo", "--force", "--communities", str(args.communities), env=env, timeout=1800
+        )
+        assert seeded.returncode == 0, seeded.stderr
+        seed_seconds = time.monotonic() - started
+        password = re.search(r"user 'viewer' \(viewer\), password (\S+)", seeded.stdout).group(1)
+        with psycopg.connect(env["DATABASE_URL"]) as db:
+            region = db.execute(
+                "SELECT id FROM geography_region WHERE short_name = 'X'"
+            ).fetchone()[0]
+
+        port = free_port()
+        web = Process(
+            f"taskset -c 1 {procfile()['web']}", {**env, "PORT": str(port)}, name="bench-web"
+        )
+        try:
+            base = f"http://127.0.0.1:{port}"
+            web.wait_for_http(f"{base}/health/", timeout=60)
+            cookie = sign_in(base, password)
+            url = f"{base}/communities/?region={region}"
+            status, _, _ = http_get(
+                url,
+                host="localhost",
+                headers={"X-Forwarded-Proto": "https", "Cookie": f"sessionid={cookie}"},
+            )
+            assert status == 200, status
+            listing = {n: wrk(url, cookie, args.duration, n) for n in (1, 4)}
+        finally:
+            web.stop()
+
+        more = args.export_rows - args.communities
+        if more > 0:
+            extra = manage(
+                "seed_demo", "--force", "--communities", str(more), env=env, timeout=3600
+            )
+            assert extra.returncode == 0, extra.stderr
+        result = manage("shell", "-c", EXPORT_SCRIPT, env=env, timeout=3600)
+        assert result.returncode == 0, result.stderr
+        export = json.loads(result.stdout.strip().splitlines()[-1])
+    finally:
+        admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+    print(
+        "PostgreSQL on loopback; web: Procfile line, 2 workers x 4 threads, core 1; wrk on core 0"
+    )
+    print(
+        f"geography, Regions IX-XII: {geography_first:.2f} s into empty tables, "
+        f"{geography_again:.2f} s again (idempotent re-run), whole command"
+    )
+    print(f"seed_demo --communities {args.communities}: {seed_seconds:.1f} s")
+    for n, figures in listing.items():
+        print(
+            f"community list, region X, 50 a page, {args.communities} communities, {n} "
+            f"connection(s): p50 {figures['p50']:.1f} ms, p99 {figures['p99']:.1f} ms, "
+            f"{figures['rps']:.0f} req/s, non-2xx {figures['non2xx']} (aim: p50 under 25 ms)"
+        )
+    growth = (export["peak_kib"] - export["baseline_kib"]) / 1024
+    print(
+        f"CSV export, {export['rows']} rows: {export['rows'] / export['seconds']:.0f} rows/s "
+        f"({export['seconds']:.1f} s), peak memory growth {growth:.1f} MiB "
+        f"(aim: under 60 MB); status {export['status']}"
+    )
+
+
+if __name__ == "__main__":
+    main()

@@ -79,12 +79,9 @@ errorlog = "-"
 loglevel = env.choice(
     "GUNICORN_LOG_LEVEL", "info", ("debug", "info", "warning", "error", "critical")
 )
-# One line per request with the fields an operator filters on; the request id comes from the
-# router (Heroku sets X-Request-ID) when it sends one.
-access_log_format = (
-    'method=%(m)s path="%(U)s" status=%(s)s duration_ms=%(M)s bytes=%(B)s '
-    'request_id=%({x-request-id}i)s remote="%({x-forwarded-for}i)s" user_agent="%(a)s"'
-)
+# One line per request (method, path, status, duration_ms, bytes, request_id, remote,
+# user_agent), JSON when LOG_FORMAT is json like every other line; probe hits only at debug.
+logger_class = "obcms.logs.GunicornLogger"
 
 # gunicorn 24+ opens a control socket in $HOME for `gunicornc`; several web processes in one
 # container (or test run) would fight over its path, and platforms never use it.

@@ -18,14 +18,11 @@ import secrets
 import subprocess
 import tempfile
 import time
-import urllib.error
-import urllib.parse
-import urllib.request
 from urllib.parse import urlsplit, urlunsplit
 
 import psycopg
 
-from tests.processes import Process, base_env, free_port, http_get, manage, procfile
+from tests.processes import Browserless, Process, base_env, free_port, http_get, manage, procfile
 
 EXPORT_SCRIPT = """
 import json, resource, time
@@ -45,40 +42,6 @@ peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
 print(json.dumps({"rows": export.processed, "seconds": took, "baseline_kib": baseline,
                   "peak_kib": peak, "status": export.status}))
 """
-
-
-def sign_in(base: str, password: str) -> str:
-    """The session cookie of user "viewer", through the real sign-in form."""
-    https = {"X-Forwarded-Proto": "https"}
-    _, headers, body = http_get(f"{base}/accounts/login/", host="localhost", headers=https)
-    csrf = re.search(r"csrftoken=([^;]+)", headers["Set-Cookie"]).group(1)
-    token = re.search(rb'name="csrfmiddlewaretoken" value="([^"]+)"', body).group(1).decode()
-    form = urllib.parse.urlencode(
-        {"username": "viewer", "password": password, "csrfmiddlewaretoken": token}
-    ).encode()
-    request = urllib.request.Request(  # noqa: S310 - loopback, http only
-        f"{base}/accounts/login/",
-        data=form,
-        method="POST",
-        headers={
-            **https,
-            "Host": "localhost",
-            "Cookie": f"csrftoken={csrf}",
-            "Referer": "https://localhost/accounts/login/",
-            "Content-Type": "application/x-www-form-urlencoded",
-        },
-    )
-
-    class NoRedirect(urllib.request.HTTPRedirectHandler):
-        def redirect_request(self, *args: object, **kwargs: object) -> None:
-            return None
-
-    try:
-        urllib.request.build_opener(NoRedirect).open(request)
-    except urllib.error.HTTPError as redirect:  # the 302 after a good sign-in
-        cookies = "; ".join(redirect.headers.get_all("Set-Cookie") or [])
-        return re.search(r"sessionid=([^;]+)", cookies).group(1)
-    raise AssertionError("sign-in did not redirect")
 
 
 def wrk(url: str, cookie: str, seconds: int, connections: int) -> dict[str, float]:
@@ -162,7 +125,9 @@ def main() -> None:
         try:
             base = f"http://127.0.0.1:{port}"
             web.wait_for_http(f"{base}/health/", timeout=60)
-            cookie = sign_in(base, password)
+            client = Browserless(base)
+            client.sign_in("viewer", password)
+            cookie = client.cookies["sessionid"]
             url = f"{base}/communities/?region={region}"
             status, _, _ = http_get(
                 url,

@@ -53,11 +53,36 @@ app.autodiscover_tasks()
 def use_django_logging(**kwargs: object) -> None:
     """Connecting here stops Celery from installing its own root handler; Django's LOGGING
     (one event per line on stdout) is used by worker and beat as by the web."""
-    from logging.config import dictConfig
-
     from django.conf import settings
 
-    dictConfig(settings.LOGGING)
+    from obcms.logs import configure
+
+    configure(settings.LOGGING)
+
+
+@signals.before_task_publish.connect
+def send_request_id(headers: dict | None = None, **kwargs: object) -> None:
+    """A task enqueued while serving a request carries that request's id..."""
+    from obcms.logs import request_id
+
+    if headers is not None and request_id.get() != "-":
+        headers.setdefault("request_id", request_id.get())
+
+
+@signals.task_prerun.connect
+def receive_request_id(task: Task | None = None, **kwargs: object) -> None:
+    """...and the worker's log lines for it show the same id."""
+    from obcms.logs import request_id
+
+    incoming = getattr(task.request, "request_id", None) if task else None
+    request_id.set(incoming or "-")
+
+
+@signals.task_postrun.connect
+def forget_request_id(**kwargs: object) -> None:
+    from obcms.logs import request_id
+
+    request_id.set("-")
 
 
 @signals.celeryd_init.connect

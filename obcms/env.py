@@ -174,7 +174,9 @@ class Env:
         self.missing.append(f"{name} is not set: {hint}")
 
     def problem(self, name: str, message: str) -> None:
-        self.problems.append(f"{name}: {message}")
+        line = f"{name}: {message}"
+        if line not in self.problems:  # a variable read in two places is one problem
+            self.problems.append(line)
 
 
 @dataclass(frozen=True)

@@ -1,13 +1,40 @@
-"""Log formatting: one JSON object per line, which every platform's log drain can parse."""
+"""Logs: one event per line on stdout, JSON in production, each web line with its request id.
+
+- ``configure`` is Django's LOGGING_CONFIG (and Celery's, see obcms/celery.py): the LOGGING
+  dict, plus Python warnings routed into it so they come out as log lines too.
+- ``RequestIdMiddleware`` takes the proxy's X-Request-ID (Heroku's router sends one) or makes
+  one, returns it in the response, and keeps it in a context variable; ``RequestIdFilter``
+  stamps it on every record; obcms/celery.py carries it into the tasks a request enqueues.
+- ``GunicornLogger`` writes gunicorn's access and error logs in the same format, and keeps
+  probe hits out of the INFO log (a health check every 5 s is noise, not traffic).
+"""
 
 from __future__ import annotations
 
 import json
 import logging
+import logging.config
+import re
+import uuid
+from collections.abc import Callable
+from contextvars import ContextVar
 from datetime import UTC, datetime
+
+from django.http import HttpRequest, HttpResponse
+from gunicorn.glogging import Logger
+
+request_id: ContextVar[str] = ContextVar("request_id", default="-")
 
 # Attributes every LogRecord has; anything else was passed through `extra=` and is kept.
 _STANDARD = set(vars(logging.LogRecord("", 0, "", 0, "", (), None))) | {"message", "asctime"}
+# An id from outside is accepted only if it looks like one: no log injection through headers.
+_VALID_ID = re.compile(r"^[A-Za-z0-9._:-]{8,128}$")
+PROBE_PATHS = ("/health/", "/ready/")
+
+
+def configure(config: dict) -> None:
+    logging.config.dictConfig(config)
+    logging.captureWarnings(True)
 
 
 class JsonFormatter(logging.Formatter):
@@ -26,3 +53,69 @@ class JsonFormatter(logging.Formatter):
         if record.exc_info:
             event["exception"] = self.formatException(record.exc_info)
         return json.dumps(event, default=str)
+
+
+class RequestIdFilter(logging.Filter):
+    def filter(self, record: logging.LogRecord) -> bool:
+        if not hasattr(record, "request_id"):
+            record.request_id = request_id.get()
+        return True
+
+
+class RequestIdMiddleware:
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        incoming = request.headers.get("X-Request-ID", "")
+        current = incoming if _VALID_ID.match(incoming) else uuid.uuid4().hex
+        token = request_id.set(current)
+        try:
+            response = self.get_response(request)
+        finally:
+            request_id.reset(token)
+        response["X-Request-ID"] = current
+        return response
+
+
+class GunicornLogger(Logger):
+    """gunicorn's logger with JSON records (LOG_FORMAT=json) and quiet probes."""
+
+    def setup(self, cfg: object) -> None:
+        super().setup(cfg)
+        from obcms.env import Env
+
+        env = Env()
+        if log_format(env, debug=env.bool("DEBUG")) == "json":
+            for log in (self.error_log, self.access_log):
+                for handler in log.handlers:
+                    handler.setFormatter(JsonFormatter())
+
+    def access(self, resp: object, req: object, environ: dict, request_time: object) -> None:
+        if not (self.cfg.accesslog or self.cfg.logconfig or self.cfg.logconfig_dict):
+            return
+        headers = dict((name.lower(), value) for name, value in resp.headers)
+        status = int(str(resp.status).split()[0])
+        fields = {
+            "method": environ.get("REQUEST_METHOD"),
+            "path": environ.get("PATH_INFO"),
+            "status": status,
+            "duration_ms": round(request_time.total_seconds() * 1000, 1),
+            "bytes": getattr(resp, "sent", None),
+            "request_id": headers.get("x-request-id", "-"),
+            "remote": environ.get("HTTP_X_FORWARDED_FOR") or environ.get("REMOTE_ADDR"),
+            "user_agent": environ.get("HTTP_USER_AGENT", ""),
+        }
+        level = logging.DEBUG if fields["path"] in PROBE_PATHS and status < 400 else logging.INFO
+        message = f"{fields['method']} {fields['path']} {status} {fields['duration_ms']}ms"
+        if not any(isinstance(h.formatter, JsonFormatter) for h in self.access_log.handlers):
+            message = " ".join(f"{key}={value}" for key, value in fields.items())
+        try:
+            self.access_log.log(level, message, extra=fields)
+        except Exception:
+            self.error(f"Failed to log the request to {fields['path']}")
+
+
+def log_format(env: object, *, debug: bool) -> str:
+    """json in production, text on a developer's machine, unless LOG_FORMAT says otherwise."""
+    return env.choice("LOG_FORMAT", "text" if debug else "json", ("json", "text"))

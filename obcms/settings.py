@@ -13,6 +13,7 @@ from celery.schedules import crontab
 
 from obcms import __version__
 from obcms.env import Env
+from obcms.logs import log_format
 from obcms.platform import https_origins, platform_hosts, release_id
 
 BASE_DIR = Path(__file__).resolve().parent.parent
@@ -75,6 +76,8 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    # First, so every log line of the request (probes included) carries its id.
+    "obcms.logs.RequestIdMiddleware",
     # Probes answer before host validation and the HTTPS redirect (see obcms/health/).
     "obcms.health.middleware.ProbeMiddleware",
     "django.middleware.security.SecurityMiddleware",
@@ -264,19 +267,23 @@ SERVER_EMAIL = DEFAULT_FROM_EMAIL
 # LOGGING
 # ------------------------------------------------------------------------------
 # One event per line on stdout; the platform collects it. JSON in production, text on a laptop.
+# Every line carries the request id of the request (or of the task's request) it belongs to.
 LOG_LEVEL = env.choice("LOG_LEVEL", "info", ("debug", "info", "warning", "error", "critical"))
-LOG_FORMAT = env.choice("LOG_FORMAT", "text" if DEBUG else "json", ("json", "text"))
+LOG_FORMAT = log_format(env, debug=DEBUG)
+LOGGING_CONFIG = "obcms.logs.configure"
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
+    "filters": {"request_id": {"()": "obcms.logs.RequestIdFilter"}},
     "formatters": {
         "json": {"()": "obcms.logs.JsonFormatter"},
-        "text": {"format": "%(asctime)s %(levelname)-7s %(name)s: %(message)s"},
+        "text": {"format": "%(asctime)s %(levelname)-7s %(name)s [%(request_id)s] %(message)s"},
     },
     "handlers": {
         "stdout": {
             "class": "logging.StreamHandler",
             "formatter": LOG_FORMAT,
+            "filters": ["request_id"],
             "stream": "ext://sys.stdout",
         },
     },
@@ -402,6 +409,7 @@ TASK_RECORD_RETENTION_DAYS = 30
 SENTRY_DSN = env.url("SENTRY_DSN", schemes=("https", "http"))
 SENTRY_ENVIRONMENT = env.str("SENTRY_ENVIRONMENT", default="production")
 SENTRY_TRACES_SAMPLE_RATE = env.float("SENTRY_TRACES_SAMPLE_RATE", 0.0, minimum=0, maximum=1)
+SENTRY_PROFILES_SAMPLE_RATE = env.float("SENTRY_PROFILES_SAMPLE_RATE", 0.0, minimum=0, maximum=1)
 if SENTRY_DSN:
     from obcms.sentry import init_sentry
 
@@ -410,4 +418,5 @@ if SENTRY_DSN:
         release=RELEASE,
         environment=SENTRY_ENVIRONMENT,
         traces_sample_rate=SENTRY_TRACES_SAMPLE_RATE,
+        profiles_sample_rate=SENTRY_PROFILES_SAMPLE_RATE,
     )

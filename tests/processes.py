@@ -176,3 +176,57 @@ def http_get(
             return response.status, dict(response.headers), response.read()
     except urllib.error.HTTPError as error:
         return error.code, dict(error.headers), error.read()
+
+
+class Browserless:
+    """A signed-in HTTP client for a real web process (cookies kept by hand, so Secure
+    cookies work over the loopback's plain http with X-Forwarded-Proto: https)."""
+
+    def __init__(self, base: str, host: str = "localhost") -> None:
+        self.base, self.host = base, host
+        self.cookies: dict[str, str] = {}
+
+    def request(self, method: str, path: str, form: dict[str, str] | None = None):
+        import urllib.parse
+
+        headers = {
+            "X-Forwarded-Proto": "https",
+            "Referer": f"https://{self.host}{path}",
+            "Cookie": "; ".join(f"{k}={v}" for k, v in self.cookies.items()),
+        }
+        data = None
+        if form is not None:
+            data = urllib.parse.urlencode(form).encode()
+            headers["Content-Type"] = "application/x-www-form-urlencoded"
+        request = urllib.request.Request(
+            f"{self.base}{path}", data=data, method=method, headers=headers
+        )
+        request.add_header("Host", self.host)
+
+        class NoRedirect(urllib.request.HTTPRedirectHandler):
+            def redirect_request(self, *args: object, **kwargs: object) -> None:
+                return None
+
+        try:
+            response = urllib.request.build_opener(NoRedirect).open(request, timeout=30)
+        except urllib.error.HTTPError as error:
+            response = error
+        for cookie in response.headers.get_all("Set-Cookie") or []:
+            name, _, rest = cookie.partition("=")
+            self.cookies[name] = rest.split(";", 1)[0]
+        return response.status, response.headers, response.read()
+
+    def csrf_form(self, path: str) -> str:
+        import re
+
+        _, _, body = self.request("GET", path)
+        return re.search(rb'name="csrfmiddlewaretoken" value="([^"]+)"', body).group(1).decode()
+
+    def sign_in(self, username: str, password: str) -> None:
+        token = self.csrf_form("/accounts/login/")
+        status, _, _ = self.request(
+            "POST",
+            "/accounts/login/",
+            {"username": username, "password": password, "csrfmiddlewaretoken": token},
+        )
+        assert status == 302 and "sessionid" in self.cookies, "sign-in failed"

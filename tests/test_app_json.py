@@ -58,7 +58,7 @@ def names_in_code() -> set[str]:
             if isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute):
                 func = node.func
                 is_env_reader = func.attr in READERS and getattr(func.value, "id", "") == "env"
-                is_os_read = func.attr in {"get", "getenv"} and "environ" in ast.unparse(func)
+                is_os_read = func.attr == "get" and ast.unparse(func.value) == "os.environ"
                 is_os_getenv = ast.unparse(func) == "os.getenv"
                 if (is_env_reader or is_os_read or is_os_getenv) and node.args:
                     first = node.args[0]

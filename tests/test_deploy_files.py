@@ -29,8 +29,9 @@ def test_procfile_lines():
     lines = procfile()
     assert lines["release"] == "python manage.py release"
     assert lines["web"] == "gunicorn --config gunicorn.conf.py obcms.wsgi"
-    assert shlex.split(lines["worker"])[:4] == ["celery", "--app", "obcms", "worker"]
-    assert shlex.split(lines["beat"])[:4] == ["celery", "--app", "obcms", "beat"]
+    # --quiet: no banner, so every line a worker or beat prints is a log event (JSON in prod).
+    assert shlex.split(lines["worker"])[:5] == ["celery", "--quiet", "--app", "obcms", "worker"]
+    assert shlex.split(lines["beat"]) == ["celery", "--quiet", "--app", "obcms", "beat"]
 
 
 def test_python_version_is_pinned_once_to_a_minor_version():

@@ -70,6 +70,12 @@ def build_export(export_id: int) -> None:
                 f"communities-{stamp}-{export.pk}.{export.format}", File(spool), save=False
             )
         export.status, export.processed = Export.Status.DONE, written
+        logger.info(
+            "export %s: %s rows written",
+            export.pk,
+            written,
+            extra={"export_id": export.pk, "rows": written},
+        )
     except Exception as exc:
         logger.exception("export %s failed", export.pk)
         export.status, export.message = Export.Status.FAILED, f"{type(exc).__name__}"

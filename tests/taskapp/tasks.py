@@ -34,3 +34,9 @@ def tick() -> None:
 def count(key: str) -> None:
     """A near no-op that leaves a trace: one INCR (for throughput benchmarks)."""
     _redis().incr(key)
+
+
+@shared_task
+def boom(marker: str) -> None:
+    """Fails, so the error tracker has something to receive."""
+    raise RuntimeError(f"task failed on purpose {marker}")

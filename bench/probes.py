@@ -10,7 +10,6 @@ scratch database is created and dropped).
 from __future__ import annotations
 
 import argparse
-import re
 import secrets
 import shutil
 import statistics
@@ -23,6 +22,7 @@ from urllib.parse import urlsplit, urlunsplit
 
 import psycopg
 
+from bench.load import wrk
 from tests.processes import REPO, Process, base_env, free_port, manage, procfile
 
 # Every server reads the same gunicorn.conf.py with the same GUNICORN_* values.
@@ -42,34 +42,6 @@ from django.urls import path
 
 urlpatterns = [path("health/", lambda request: JsonResponse({"status": "healthy"}))]
 """
-
-
-def wrk(url: str, seconds: int, connections: int) -> dict[str, float]:
-    out = subprocess.run(
-        [
-            "taskset",
-            "-c",
-            "0",
-            "wrk",
-            "-t1",
-            f"-c{connections}",
-            f"-d{seconds}s",
-            "--latency",
-            "-H",
-            "Host: localhost",
-            url,
-        ],
-        capture_output=True,
-        text=True,
-        check=True,
-    ).stdout
-    figures = {"rps": float(re.search(r"Requests/sec:\s+([\d.]+)", out).group(1))}
-    for pct in ("50", "99"):
-        value, unit = re.search(rf"\s{pct}%\s+([\d.]+)(us|ms|s)", out).groups()
-        figures[f"p{pct}"] = float(value) * {"us": 0.001, "ms": 1, "s": 1000}[unit]
-    errors = re.search(r"Non-2xx or 3xx responses: (\d+)", out)
-    figures["non2xx"] = int(errors.group(1)) if errors else 0
-    return figures
 
 
 def connection_count(path: str) -> int:

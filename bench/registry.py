@@ -15,13 +15,13 @@ import argparse
 import json
 import re
 import secrets
-import subprocess
 import tempfile
 import time
 from urllib.parse import urlsplit, urlunsplit
 
 import psycopg
 
+from bench.load import wrk
 from tests.processes import Browserless, Process, base_env, free_port, http_get, manage, procfile
 
 EXPORT_SCRIPT = """
@@ -42,38 +42,6 @@ peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
 print(json.dumps({"rows": export.processed, "seconds": took, "baseline_kib": baseline,
                   "peak_kib": peak, "status": export.status}))
 """
-
-
-def wrk(url: str, cookie: str, seconds: int, connections: int) -> dict[str, float]:
-    out = subprocess.run(
-        [
-            "taskset",
-            "-c",
-            "0",
-            "wrk",
-            "-t1",
-            f"-c{connections}",
-            f"-d{seconds}s",
-            "--latency",
-            "-H",
-            "Host: localhost",
-            "-H",
-            "X-Forwarded-Proto: https",
-            "-H",
-            f"Cookie: sessionid={cookie}",
-            url,
-        ],
-        capture_output=True,
-        text=True,
-        check=True,
-    ).stdout
-    figures = {"rps": float(re.search(r"Requests/sec:\s+([\d.]+)", out).group(1))}
-    for pct in ("50", "99"):
-        value, unit = re.search(rf"\s{pct}%\s+([\d.]+)(us|ms|s)", out).groups()
-        figures[f"p{pct}"] = float(value) * {"us": 0.001, "ms": 1, "s": 1000}[unit]
-    errors = re.search(r"Non-2xx or 3xx responses: (\d+)", out)
-    figures["non2xx"] = int(errors.group(1)) if errors else 0
-    return figures
 
 
 def main() -> None:
@@ -135,7 +103,8 @@ def main() -> None:
                 headers={"X-Forwarded-Proto": "https", "Cookie": f"sessionid={cookie}"},
             )
             assert status == 200, status
-            listing = {n: wrk(url, cookie, args.duration, n) for n in (1, 4)}
+            https = {"X-Forwarded-Proto": "https", "Cookie": f"sessionid={cookie}"}
+            listing = {n: wrk(url, args.duration, n, https) for n in (1, 4)}
         finally:
             web.stop()
 

@@ -211,3 +211,18 @@ def test_the_scrubber_strips_cookies_headers_and_sensitive_query_values():
     }
     assert "hunter2" not in request["query_string"] and "Ali" not in request["query_string"]
     assert "region=3" in request["query_string"]
+
+
+def test_without_a_dsn_the_sdk_is_not_initialised(tmp_path):
+    from tests.test_settings import settings_values
+
+    (active,) = settings_values(
+        "__import__('sentry_sdk').get_client().is_active()", DATA_DIR=str(tmp_path)
+    )
+    assert active is False
+    (active,) = settings_values(
+        "__import__('sentry_sdk').get_client().is_active()",
+        DATA_DIR=str(tmp_path),
+        SENTRY_DSN="http://k@127.0.0.1:9/1",
+    )
+    assert active is True

@@ -1,0 +1,87 @@
+"""Our deployment checks, as `manage.py check --deploy` reports them in a fresh process."""
+
+import pytest
+
+from tests.conftest import TEST_SECRET_KEY
+from tests.processes import base_env, manage
+
+PRODUCTION = {
+    "SECRET_KEY": TEST_SECRET_KEY,
+    "ALLOWED_HOSTS": "obcms.example.org",
+    "DATABASE_URL": "postgres://u:p@127.0.0.1:1/x",
+    "REDIS_URL": "redis://127.0.0.1:1/0",
+    "AWS_STORAGE_BUCKET_NAME": "b",
+    "AWS_ACCESS_KEY_ID": "k",
+    "AWS_SECRET_ACCESS_KEY": "s",
+    "EMAIL_URL": "smtp+tls://u:p@mail.example.org",
+    "SECURE_HSTS_INCLUDE_SUBDOMAINS": "true",
+    "SECURE_HSTS_PRELOAD": "true",
+}
+
+
+def deploy_check(tmp_path, **changes: str | None):
+    variables = {**PRODUCTION, "DATA_DIR": str(tmp_path), **changes}
+    env = base_env(**{k: v for k, v in variables.items() if v is not None})
+    return manage("check", "--deploy", env=env)
+
+
+def test_a_full_production_environment_passes_cleanly(tmp_path):
+    result = deploy_check(tmp_path)
+    assert result.returncode == 0, result.stderr
+    assert "System check identified no issues" in result.stdout
+
+
+@pytest.mark.parametrize(
+    ("changes", "check_id"),
+    [
+        ({"SECRET_KEY": "short-key"}, "obcms.E001"),
+        ({"SECRET_KEY": "a" * 60}, "obcms.E001"),
+        ({"ALLOWED_HOSTS": "*"}, "obcms.E002"),
+        ({"CSRF_TRUSTED_ORIGINS": "http://obcms.example.org"}, "obcms.E003"),
+    ],
+)
+def test_errors_stop_the_check(tmp_path, changes, check_id):
+    result = deploy_check(tmp_path, **changes)
+    assert result.returncode == 1
+    assert check_id in result.stderr
+    assert "HINT:" in result.stderr
+
+
+@pytest.mark.parametrize(
+    ("changes", "check_id"),
+    [
+        ({"DATABASE_URL": None}, "obcms.W001"),
+        ({"REDIS_URL": None}, "obcms.W002"),
+        ({"AWS_STORAGE_BUCKET_NAME": None}, "obcms.W003"),
+        ({"EMAIL_URL": None}, "obcms.W004"),
+    ],
+)
+def test_embedded_defaults_in_production_are_warnings(tmp_path, changes, check_id):
+    result = deploy_check(tmp_path, **changes)
+    assert result.returncode == 0
+    assert check_id in result.stderr
+
+
+def test_one_web_process_without_redis_is_not_warned(tmp_path):
+    result = deploy_check(tmp_path, REDIS_URL=None, GUNICORN_WORKERS="1")
+    assert "obcms.W002" not in result.stderr
+
+
+def test_debug_skips_the_production_checks(tmp_path):
+    result = deploy_check(tmp_path, DEBUG="true", SECRET_KEY=None, ALLOWED_HOSTS=None)
+    assert "obcms.E00" not in result.stderr
+
+
+def test_secrets_in_the_nixpacks_plan_are_an_error(settings, tmp_path):
+    from obcms.ops.checks import check_build_plan_has_no_secrets
+
+    settings.BASE_DIR = tmp_path
+    (tmp_path / "nixpacks.toml").write_text('[variables]\nSECRET_KEY = "x"\nTZ = "UTC"\n')
+    (error,) = check_build_plan_has_no_secrets()
+    assert error.id == "obcms.E004" and "SECRET_KEY" in error.msg and "TZ" not in error.msg
+
+
+def test_the_real_nixpacks_plan_has_no_secrets():
+    from obcms.ops.checks import check_build_plan_has_no_secrets
+
+    assert check_build_plan_has_no_secrets() == []

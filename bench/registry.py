@@ -95,15 +95,15 @@ def main() -> None:
             web.wait_for_http(f"{base}/health/", timeout=60)
             client = Browserless(base)
             client.sign_in("viewer", password)
-            cookie = client.cookies["sessionid"]
+            cookie = client.session_cookie
             url = f"{base}/communities/?region={region}"
             status, _, _ = http_get(
                 url,
                 host="localhost",
-                headers={"X-Forwarded-Proto": "https", "Cookie": f"sessionid={cookie}"},
+                headers={"X-Forwarded-Proto": "https", "Cookie": cookie},
             )
             assert status == 200, status
-            https = {"X-Forwarded-Proto": "https", "Cookie": f"sessionid={cookie}"}
+            https = {"X-Forwarded-Proto": "https", "Cookie": cookie}
             listing = {n: wrk(url, args.duration, n, https) for n in (1, 4)}
         finally:
             web.stop()

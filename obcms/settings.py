@@ -68,6 +68,7 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "obcms.health",
     "obcms.ops",
+    "obcms.security",
     "obcms.geography",
     "obcms.communities",
     "obcms.assessments",
@@ -80,7 +81,9 @@ MIDDLEWARE = [
     "obcms.logs.RequestIdMiddleware",
     # Probes answer before host validation and the HTTPS redirect (see obcms/health/).
     "obcms.health.middleware.ProbeMiddleware",
+    "obcms.security.middleware.RequestSizeLimitMiddleware",
     "django.middleware.security.SecurityMiddleware",
+    "obcms.security.middleware.SecurityHeadersMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -178,6 +181,12 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
+# Failed sign-ins are counted per account and per address (obcms/security/signin.py), in the
+# cache, so with Redis every web process sees the same counts.
+AUTHENTICATION_BACKENDS = ["obcms.security.signin.ThrottledModelBackend"]
+LOCKOUT_ACCOUNT_FAILURES = 10
+LOCKOUT_ADDRESS_FAILURES = 50
+LOCKOUT_WINDOW = 15 * 60
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "login"
@@ -245,6 +254,12 @@ X_FRAME_OPTIONS = "DENY"
 SESSION_COOKIE_SECURE = not DEBUG
 CSRF_COOKIE_SECURE = not DEBUG
 SESSION_COOKIE_HTTPONLY = True
+# __Host- cookies must be Secure, for the whole site and for this host only: browsers refuse
+# them otherwise, so a sub-domain cannot plant one. Plain names on a developer's http.
+SESSION_COOKIE_NAME = "sessionid" if DEBUG else "__Host-sessionid"
+CSRF_COOKIE_NAME = "csrftoken" if DEBUG else "__Host-csrftoken"
+# Bodies above this are refused with 413 before they are read; imports are capped at 5 MB.
+MAX_REQUEST_BYTES = 10 * 1024 * 1024
 SESSION_COOKIE_AGE = env.int("SESSION_COOKIE_AGE", default=8 * 60 * 60, minimum=60)
 
 # EMAIL

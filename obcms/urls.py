@@ -7,13 +7,16 @@ from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
 from obcms.reports.views import dashboard
+from obcms.security.signin import SignInForm
 
 urlpatterns = [
     path("", include("obcms.health.urls")),
     path("", dashboard, name="home"),
     path(
         "accounts/login/",
-        auth_views.LoginView.as_view(redirect_authenticated_user=True),
+        auth_views.LoginView.as_view(
+            redirect_authenticated_user=True, authentication_form=SignInForm
+        ),
         name="login",
     ),
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),

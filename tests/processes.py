@@ -229,4 +229,12 @@ class Browserless:
             "/accounts/login/",
             {"username": username, "password": password, "csrfmiddlewaretoken": token},
         )
-        assert status == 302 and "sessionid" in self.cookies, "sign-in failed"
+        assert status == 302 and self.session_cookie, "sign-in failed"
+
+    @property
+    def session_cookie(self) -> str:
+        """``name=value`` of the session cookie (``__Host-sessionid`` in production)."""
+        for name, value in self.cookies.items():
+            if name.endswith("sessionid"):
+                return f"{name}={value}"
+        return ""

@@ -153,6 +153,26 @@ def test_hosts_fall_back_to_what_the_platform_announces(variables, host):
         ("SENTRY_TRACES_SAMPLE_RATE", "2", "SENTRY_TRACES_SAMPLE_RATE: expected a number from"),
         ("ADMIN_URL", "/admin", "ADMIN_URL: expected a path like"),
         ("REDIS_SSL_CERT_REQS", "never", "REDIS_SSL_CERT_REQS: expected one of required"),
+        ("CELERY_TASK_TIME_LIMIT", "5m", "CELERY_TASK_TIME_LIMIT: expected a whole number"),
+        (
+            "CELERY_WORKER_CONCURRENCY",
+            "0",
+            "CELERY_WORKER_CONCURRENCY: expected a whole number of at least 1",
+        ),
+        (
+            "MIGRATIONS_WAIT_TIMEOUT",
+            "-5",
+            "MIGRATIONS_WAIT_TIMEOUT: expected a whole number of at least 0",
+        ),
+        ("SESSION_COOKIE_AGE", "10", "SESSION_COOKIE_AGE: expected a whole number of at least 60"),
+        ("SENTRY_PROFILES_SAMPLE_RATE", "all", "SENTRY_PROFILES_SAMPLE_RATE: expected a number"),
+        (
+            "SECURE_HSTS_INCLUDE_SUBDOMAINS",
+            "maybe",
+            "SECURE_HSTS_INCLUDE_SUBDOMAINS: expected true or false",
+        ),
+        ("CONN_MAX_AGE", "forever", "CONN_MAX_AGE: expected a whole number"),
+        ("CELERY_BROKER_URL", "amqp//guest@mq", "CELERY_BROKER_URL: expected a URL starting with"),
     ],
 )
 def test_each_malformed_value_stops_a_command_with_one_clear_line(name, value, message, tmp_path):

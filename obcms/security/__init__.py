@@ -1,0 +1,1 @@
+"""Security posture beyond Django's own: response headers, request size, sign-in throttling."""

@@ -85,3 +85,26 @@ def test_the_real_nixpacks_plan_has_no_secrets():
     from obcms.ops.checks import check_build_plan_has_no_secrets
 
     assert check_build_plan_has_no_secrets() == []
+
+
+def test_check_deploy_is_clean_of_django_security_issues_with_app_json_production_env(
+    tmp_path,
+):
+    """The environment a Heroku deploy gets: app.json's values, a generated SECRET_KEY, and
+    the add-ons' URLs."""
+    import json
+    import secrets
+
+    from tests.processes import REPO
+
+    app = json.loads((REPO / "app.json").read_text())
+    variables = {name: spec["value"] for name, spec in app["env"].items() if "value" in spec}
+    variables.update(
+        SECRET_KEY=secrets.token_urlsafe(50),
+        DATA_DIR=str(tmp_path),
+        DATABASE_URL="postgres://u:p@127.0.0.1:1/x",
+        REDIS_URL="rediss://:p@127.0.0.1:1/0",
+    )
+    result = manage("check", "--deploy", env=base_env(**variables))
+    assert result.returncode == 0, result.stderr
+    assert "security.W" not in result.stderr and "obcms.E" not in result.stderr

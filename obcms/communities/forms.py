@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from django import forms
 from django.db.models import Q
+from django.forms.models import ModelChoiceIterator
 from django.forms.utils import flatatt
 from django.utils.html import format_html, format_html_join
 from django.utils.safestring import mark_safe
@@ -75,10 +76,19 @@ class PlainSelect(forms.Select):
             '<option value="{}"{}>{}</option>',
             (
                 (str(key), mark_safe(" selected") if str(key) in chosen else "", label)
-                for key, label in self.choices
+                for key, label in self.plain_choices()
             ),
         )
         return format_html("<select{}>{}</select>", flatatt(attrs), options)
+
+    def plain_choices(self) -> list[tuple[object, str]]:
+        """Model choices from one ordinary query: ModelChoiceIterator uses ``.iterator()``,
+        which on PostgreSQL costs a server-side cursor (DECLARE, FETCH, CLOSE) per select."""
+        if not isinstance(self.choices, ModelChoiceIterator):
+            return list(self.choices)
+        field = self.choices.field
+        empty = [("", field.empty_label)] if field.empty_label is not None else []
+        return empty + [(obj.pk, field.label_from_instance(obj)) for obj in field.queryset]
 
 
 class CommunityFilterForm(forms.Form):

@@ -74,13 +74,15 @@ def manage(*args: str, env: Mapping[str, str], timeout: float = 120) -> subproce
 class Process:
     """A long-running process: started on construction, stopped by :meth:`stop`."""
 
-    def __init__(self, command: str, env: Mapping[str, str], *, name: str = "process") -> None:
+    def __init__(
+        self, command: str, env: Mapping[str, str], *, name: str = "process", cwd: Path = REPO
+    ) -> None:
         self.command = command
         self.name = name
         self.log = tempfile.NamedTemporaryFile(prefix=f"obcms-{name}-", suffix=".log", delete=False)
         self.popen = subprocess.Popen(
             ["bash", "-c", command],
-            cwd=REPO,
+            cwd=cwd,
             env=dict(env),
             stdout=self.log,
             stderr=subprocess.STDOUT,

@@ -1,0 +1,190 @@
+"""nixpacks + Coolify, replayed from the repository's own files.
+
+The plan is assembled as nixpacks assembles it (provider phases, then the Procfile provider,
+then nixpacks.toml, each merged with nixpacks' ``...`` rule); the build runs in a copy of the
+repository with a fresh virtualenv and no runtime variables; the start command then runs with
+runtime variables and PORT, is probed as Coolify probes (curl: http, Host localhost, anything
+below 400 passes), gets a second copy beside it (rolling update) and is stopped with SIGTERM and
+Coolify's 30 s grace.
+"""
+
+import os
+import shutil
+import signal
+import subprocess
+import sys
+import tomllib
+
+import pytest
+import yaml
+
+from tests.processes import REPO, Process, free_port, http_get
+
+PYTHON_PROVIDER = {
+    "setup": {"cmds": []},
+    "install": {
+        "cmds": [
+            "python -m venv /opt/venv && . /opt/venv/bin/activate && "
+            "pip install -r requirements.txt"
+        ]
+    },
+}
+
+
+def fill_auto(original: list[str] | None, replacer: list[str] | None) -> list[str] | None:
+    """nixpacks' merge: the later list wins; "..." in it splices the earlier one in."""
+    if replacer is None:
+        return original
+    merged: list[str] = []
+    for item in replacer:
+        merged += [item, *(original or [])] if item in ("...", "@auto") else [item]
+    return merged
+
+
+def plan() -> dict:
+    procfile = yaml.safe_load((REPO / "Procfile").read_text())
+    phases = {name: dict(phase) for name, phase in PYTHON_PROVIDER.items()}
+    if "release" in procfile:  # the Procfile provider turns it into a build step
+        phases["release"] = {"cmds": ["...", procfile["release"]]}
+    start = next(iter(v for k, v in procfile.items() if k != "release"))
+    config = tomllib.loads((REPO / "nixpacks.toml").read_text())
+    for name, phase in config.get("phases", {}).items():
+        merged = phases.setdefault(name, {})
+        merged["cmds"] = fill_auto(merged.get("cmds"), phase.get("cmds"))
+    start = config.get("start", {}).get("cmd", start)
+    return {
+        "phases": phases,
+        "start": start,
+        "variables": config.get("variables", {}),
+        "python": (REPO / ".python-version").read_text().strip(),
+    }
+
+
+def test_the_plan_builds_static_files_never_migrates_at_build_and_starts_explicitly():
+    built = plan()
+    build_steps = " && ".join(
+        cmd
+        for phase in ("install", "build", "release")
+        for cmd in built["phases"].get(phase, {}).get("cmds") or []
+        if cmd != "..."
+    )
+    assert "collectstatic --noinput" in build_steps
+    assert "migrate" not in build_steps and "manage.py release" not in build_steps
+    assert built["start"].startswith("python manage.py release && exec gunicorn")
+    assert built["variables"] == {}
+    assert built["python"] == "3.12"
+
+
+def test_negative_twin_without_the_release_override_the_release_runs_in_docker_build():
+    config = tomllib.loads((REPO / "nixpacks.toml").read_text())
+    procfile = yaml.safe_load((REPO / "Procfile").read_text())
+    without_override = fill_auto(["...", procfile["release"]], None)
+    assert "manage.py release" in " ".join(without_override)
+    assert (
+        fill_auto(["...", procfile["release"]], config["phases"]["release"]["cmds"])
+        == config["phases"]["release"]["cmds"]
+    )
+
+
+@pytest.fixture(scope="module")
+def image(tmp_path_factory):
+    """The built image: a copy of the repository, its own virtualenv from requirements.txt,
+    and the build phase run with nothing but PATH (no runtime variables, no database)."""
+    app = tmp_path_factory.mktemp("image") / "app"
+    shutil.copytree(
+        REPO,
+        app,
+        ignore=shutil.ignore_patterns(
+            ".git", ".venv", "var", "staticfiles", "__pycache__", ".pytest_cache", ".ruff_cache"
+        ),
+    )
+    venv = app.parent / "venv"
+    subprocess.run([sys.executable, "-m", "venv", str(venv)], check=True)
+    env = {"PATH": f"{venv / 'bin'}:/usr/bin:/bin", "HOME": os.environ.get("HOME", "/tmp")}
+    install = subprocess.run(
+        [
+            str(venv / "bin" / "pip"),
+            "install",
+            "--quiet",
+            "--require-hashes",
+            "-r",
+            "requirements.txt",
+        ],
+        cwd=app,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=900,
+    )
+    assert install.returncode == 0, install.stderr[-2000:]
+    for cmd in plan()["phases"]["build"]["cmds"]:
+        build = subprocess.run(
+            ["bash", "-c", cmd], cwd=app, env=env, capture_output=True, text=True, timeout=300
+        )
+        assert build.returncode == 0, build.stderr[-2000:]
+    return app, env
+
+
+def coolify_probe(port: int) -> bool:
+    try:
+        status, _, _ = http_get(f"http://localhost:{port}/health/", timeout=5)
+    except OSError:
+        return False
+    return status < 400
+
+
+@pytest.mark.integration
+def test_build_then_start_probe_roll_and_stop_like_coolify(
+    image, production_env, fresh_database, services
+):
+    app, _ = image
+    runtime = {
+        "SECRET_KEY": production_env["SECRET_KEY"],
+        "ALLOWED_HOSTS": "obcms.example.org",
+        "DATABASE_URL": fresh_database,
+        "REDIS_URL": services["redis"],
+        "DATA_DIR": production_env["DATA_DIR"],
+    }
+    ports = [free_port(), free_port()]
+    copies = []
+    try:
+        for number, port in enumerate(ports):
+            copy = Process(
+                plan()["start"],
+                {**image[1], **runtime, "PORT": str(port)},
+                name=f"copy-{number}",
+                cwd=app,
+            )
+            copies.append(copy)
+            copy.wait_for_http(f"http://127.0.0.1:{port}/health/", timeout=90, host="localhost")
+        assert all(coolify_probe(port) for port in ports)  # old and new serve side by side
+        assert "applying" in copies[0].output or "applying" in copies[1].output
+
+        old = copies[0]
+        old.signal(signal.SIGTERM)  # docker stop: the main process only
+        assert old.wait(30) == 0, old.output
+        assert coolify_probe(ports[1])
+    finally:
+        for copy in copies:
+            copy.stop()
+    assert (app / "staticfiles" / "staticfiles.json").exists()
+
+
+def test_negative_twin_a_start_command_that_ignores_port_fails_the_probe(image, production_env):
+    port, elsewhere = free_port(), free_port()
+    command = (
+        f"python manage.py release && exec gunicorn --config gunicorn.conf.py "
+        f"--bind 127.0.0.1:{elsewhere} obcms.wsgi"
+    )
+    runtime = {
+        "SECRET_KEY": production_env["SECRET_KEY"],
+        "ALLOWED_HOSTS": "localhost",
+        "DATA_DIR": production_env["DATA_DIR"],
+        "PORT": str(port),
+    }
+    process = Process(command, {**image[1], **runtime}, name="wrong-port", cwd=image[0])
+    try:
+        process.wait_for_http(f"http://127.0.0.1:{elsewhere}/health/", timeout=60)
+        assert not coolify_probe(port)
+    finally:
+        process.stop()

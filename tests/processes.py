@@ -155,6 +155,15 @@ class Process:
         return self.popen.returncode
 
 
+class _NoRedirect(urllib.request.HTTPRedirectHandler):
+    def redirect_request(self, *args: object, **kwargs: object) -> None:
+        return None
+
+
+# Tests look at redirects themselves (where to, which cookies), so none is followed.
+NO_REDIRECTS = urllib.request.build_opener(_NoRedirect)
+
+
 def http_get(
     url: str,
     *,
@@ -164,17 +173,11 @@ def http_get(
     timeout: float = 10,
 ) -> tuple[int, dict[str, str], bytes]:
     """One request; redirects are not followed. Returns status, headers and body."""
-
-    class NoRedirect(urllib.request.HTTPRedirectHandler):
-        def redirect_request(self, *args: object, **kwargs: object) -> None:
-            return None
-
     request = urllib.request.Request(url, method=method, headers=dict(headers or {}))
     if host:
         request.add_header("Host", host)
-    opener = urllib.request.build_opener(NoRedirect)
     try:
-        with opener.open(request, timeout=timeout) as response:
+        with NO_REDIRECTS.open(request, timeout=timeout) as response:
             return response.status, dict(response.headers), response.read()
     except urllib.error.HTTPError as error:
         return error.code, dict(error.headers), error.read()
@@ -204,13 +207,8 @@ class Browserless:
             f"{self.base}{path}", data=data, method=method, headers=headers
         )
         request.add_header("Host", self.host)
-
-        class NoRedirect(urllib.request.HTTPRedirectHandler):
-            def redirect_request(self, *args: object, **kwargs: object) -> None:
-                return None
-
         try:
-            response = urllib.request.build_opener(NoRedirect).open(request, timeout=30)
+            response = NO_REDIRECTS.open(request, timeout=30)
         except urllib.error.HTTPError as error:
             response = error
         for cookie in response.headers.get_all("Set-Cookie") or []:

@@ -19,7 +19,7 @@ PAGE_SIZE = 50
 
 
 def listed_communities() -> QuerySet[Community]:
-    """Communities with everything the list shows, in a fixed number of queries."""
+    """Communities with their places and groups joined or prefetched (the detail page)."""
     return Community.objects.select_related(
         "barangay", "municipality__province", "municipality__region"
     ).prefetch_related("ethnolinguistic_groups")

@@ -33,7 +33,7 @@ def dashboard(request: HttpRequest) -> HttpResponse:
 
 
 def _own(request: HttpRequest, queryset):
-    """Staff see their own jobs; administrators (view_import/export of all) see everyone's."""
+    """Staff see their own jobs; superusers see everyone's."""
     return queryset if request.user.is_superuser else queryset.filter(user=request.user)
 
 

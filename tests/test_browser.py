@@ -10,6 +10,8 @@ import pytest
 
 from tests.processes import manage, procfile
 
+pytestmark = pytest.mark.browser
+
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
 FLAGS = [
     "--headless",

@@ -46,7 +46,7 @@ def released(production_env, fresh_database, services, broker: str) -> dict[str,
     return env
 
 
-@pytest.fixture(params=["redis", "rabbitmq"])
+@pytest.fixture(params=["redis", pytest.param("rabbitmq", marks=pytest.mark.rabbitmq)])
 def broker_env(request, production_env, fresh_database, services) -> dict[str, str]:
     return released(production_env, fresh_database, services, request.param)
 

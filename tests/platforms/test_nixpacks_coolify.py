@@ -8,16 +8,13 @@ below 400 passes), gets a second copy beside it (rolling update) and is stopped 
 Coolify's 30 s grace.
 """
 
-import os
-import shutil
 import signal
-import subprocess
-import sys
 import tomllib
 
 import pytest
 import yaml
 
+from tests.platforms.builds import copy_repository, install, needing_a_secret_at_import, sh
 from tests.processes import REPO, Process, free_port, http_get
 
 PYTHON_PROVIDER = {
@@ -88,41 +85,25 @@ def test_negative_twin_without_the_release_override_the_release_runs_in_docker_b
 
 @pytest.fixture(scope="module")
 def image(tmp_path_factory):
-    """The built image: a copy of the repository, its own virtualenv from requirements.txt,
+    """The built image: the repository as pushed, its own virtualenv from requirements.txt,
     and the build phase run with nothing but PATH (no runtime variables, no database)."""
-    app = tmp_path_factory.mktemp("image") / "app"
-    shutil.copytree(
-        REPO,
-        app,
-        ignore=shutil.ignore_patterns(
-            ".git", ".venv", "var", "staticfiles", "__pycache__", ".pytest_cache", ".ruff_cache"
-        ),
-    )
-    venv = app.parent / "venv"
-    subprocess.run([sys.executable, "-m", "venv", str(venv)], check=True)
-    env = {"PATH": f"{venv / 'bin'}:/usr/bin:/bin", "HOME": os.environ.get("HOME", "/tmp")}
-    install = subprocess.run(
-        [
-            str(venv / "bin" / "pip"),
-            "install",
-            "--quiet",
-            "--require-hashes",
-            "-r",
-            "requirements.txt",
-        ],
-        cwd=app,
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=900,
-    )
-    assert install.returncode == 0, install.stderr[-2000:]
+    root = tmp_path_factory.mktemp("image")
+    app = copy_repository(root / "app")
+    env = install(app, root / "venv")
     for cmd in plan()["phases"]["build"]["cmds"]:
-        build = subprocess.run(
-            ["bash", "-c", cmd], cwd=app, env=env, capture_output=True, text=True, timeout=300
-        )
+        build = sh(cmd, app, env)
         assert build.returncode == 0, build.stderr[-2000:]
     return app, env
+
+
+def test_negative_twin_settings_that_need_a_secret_at_import_fail_the_build(image, tmp_path):
+    """What `docker build` would show: the build step exits non-zero, naming the variable."""
+    app = needing_a_secret_at_import(copy_repository(tmp_path / "app"))
+    for cmd in plan()["phases"]["build"]["cmds"]:
+        build = sh(cmd, app, image[1])
+        if build.returncode != 0:
+            break
+    assert build.returncode != 0 and "KeyError: 'SECRET_KEY'" in build.stderr
 
 
 def coolify_probe(port: int) -> bool:

@@ -20,7 +20,6 @@ import time
 from pathlib import Path
 
 import pytest
-import redis
 
 from tests.platforms.app_json_schema import problems
 from tests.platforms.builds import copy_repository, install, needing_a_secret_at_import, sh
@@ -84,21 +83,12 @@ def router_get(port: int, path: str, forwarded_proto: str = "https"):
     return http_get(f"http://127.0.0.1:{port}{path}", host=DOMAIN, headers=headers)
 
 
-@pytest.fixture
-def heroku_redis(services) -> str:
-    """The Key-Value Store add-on: Redis database 5, empty, so that no other test's worker
-    takes this deploy's tasks."""
-    url = services["redis"].rsplit("/", 1)[0] + "/5"
-    redis.Redis.from_url(url).flushdb()
-    return url
-
-
 @pytest.mark.integration
 def test_release_once_then_web_worker_and_beat_dynos_serve_and_stop_within_30s(
-    slug, fresh_database, heroku_redis
+    slug, fresh_database, platform_redis
 ):
     app, build_env = slug
-    env = {**build_env, **config_vars(fresh_database, heroku_redis), "WEB_CONCURRENCY": "2"}
+    env = {**build_env, **config_vars(fresh_database, platform_redis), "WEB_CONCURRENCY": "2"}
     lines = procfile()
 
     release = sh(lines["release"], app, {**env, "DYNO": "release.1"})
@@ -151,11 +141,11 @@ def test_release_once_then_web_worker_and_beat_dynos_serve_and_stop_within_30s(
 
 @pytest.mark.integration
 def test_negative_twin_a_procfile_without_release_never_gets_ready(
-    slug, fresh_database, heroku_redis
+    slug, fresh_database, platform_redis
 ):
     """No release line, no release phase: nothing migrates, and /ready/ says so."""
     app, build_env = slug
-    env = {**build_env, **config_vars(fresh_database, heroku_redis)}
+    env = {**build_env, **config_vars(fresh_database, platform_redis)}
     port = free_port()
     web = dyno(procfile()["web"], env, app, "web.1", port)
     try:
@@ -215,7 +205,7 @@ def test_negative_twin_a_procfile_without_beat_leaves_formation_pointing_nowhere
 
 
 @pytest.mark.integration
-def test_environments_test_runs_as_heroku_ci_runs_it(tmp_path, fresh_database, heroku_redis):
+def test_environments_test_runs_as_heroku_ci_runs_it(tmp_path, fresh_database, platform_redis):
     """Heroku CI: a build, the test-setup script, then the test script with the environment's
     variables, CI=true and the in-dyno add-ons' URLs. Narrowed to two files to keep the suite
     short; --collect-only over the whole suite shows every module loads there."""
@@ -224,7 +214,8 @@ def test_environments_test_runs_as_heroku_ci_runs_it(tmp_path, fresh_database, h
     env = install(app, tmp_path / "venv")
     setup = sh(test["scripts"]["test-setup"], app, env, timeout=900)
     assert setup.returncode == 0, setup.stderr[-2000:]
-    env |= {**test["env"], "CI": "true", "DATABASE_URL": fresh_database, "REDIS_URL": heroku_redis}
+    addons = {"DATABASE_URL": fresh_database, "REDIS_URL": platform_redis}  # in-dyno
+    env |= {**test["env"], "CI": "true", **addons}
 
     collected = sh(f"{test['scripts']['test']} --collect-only -q", app, env)
     assert collected.returncode == 0, collected.stdout[-3000:] + collected.stderr[-2000:]

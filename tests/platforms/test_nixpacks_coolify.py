@@ -9,13 +9,14 @@ Coolify's 30 s grace.
 """
 
 import signal
+import time
 import tomllib
 
 import pytest
 import yaml
 
 from tests.platforms.builds import copy_repository, install, needing_a_secret_at_import, sh
-from tests.processes import REPO, Process, free_port, http_get
+from tests.processes import REPO, Process, free_port, http_get, procfile
 
 PYTHON_PROVIDER = {
     "setup": {"cmds": []},
@@ -116,38 +117,50 @@ def coolify_probe(port: int) -> bool:
 
 @pytest.mark.integration
 def test_build_then_start_probe_roll_and_stop_like_coolify(
-    image, production_env, fresh_database, services
+    image, production_env, fresh_database, platform_redis
 ):
-    app, _ = image
+    """Two deploys overlapping, as a rolling update overlaps them: the web application's old
+    and new containers both release and both serve; the beat application's old and new
+    containers (the same image, the Procfile's beat line as start command) send as one."""
+    app, build_env = image
     runtime = {
+        **build_env,
         "SECRET_KEY": production_env["SECRET_KEY"],
         "ALLOWED_HOSTS": "obcms.example.org",
         "DATABASE_URL": fresh_database,
-        "REDIS_URL": services["redis"],
+        "REDIS_URL": platform_redis,
         "DATA_DIR": production_env["DATA_DIR"],
     }
     ports = [free_port(), free_port()]
-    copies = []
+    webs, beats = [], []
     try:
-        for number, port in enumerate(ports):
-            copy = Process(
-                plan()["start"],
-                {**image[1], **runtime, "PORT": str(port)},
-                name=f"copy-{number}",
-                cwd=app,
-            )
-            copies.append(copy)
-            copy.wait_for_http(f"http://127.0.0.1:{port}/health/", timeout=90, host="localhost")
+        for deploy, port in enumerate(ports):
+            env = {**runtime, "PORT": str(port)}
+            web = Process(plan()["start"], env, name=f"web-{deploy}", cwd=app)
+            webs.append(web)
+            web.wait_for_http(f"http://127.0.0.1:{port}/health/", timeout=90, host="localhost")
+            beats.append(Process(procfile()["beat"], runtime, name=f"beat-{deploy}", cwd=app))
         assert all(coolify_probe(port) for port in ports)  # old and new serve side by side
-        assert "applying" in copies[0].output or "applying" in copies[1].output
+        releases = [web.output for web in webs]
+        assert all("release: done" in output for output in releases), releases
+        assert sum("release: applying" in output for output in releases) == 1, releases
 
-        old = copies[0]
-        old.signal(signal.SIGTERM)  # docker stop: the main process only
-        assert old.wait(30) == 0, old.output
+        holding, standing_by = "holding the beat lock", "standing by"
+        deadline = time.monotonic() + 30
+        while not all(holding in b.output or standing_by in b.output for b in beats):
+            assert time.monotonic() < deadline, [beat.output for beat in beats]
+            time.sleep(0.2)
+        holder, standby = sorted(beats, key=lambda beat: holding not in beat.output)
+        assert standing_by in standby.output and holding not in standby.output
+
+        for old in (webs[0], holder):
+            old.signal(signal.SIGTERM)  # docker stop: the main process only
+            assert old.wait(30) == 0, old.output
         assert coolify_probe(ports[1])
+        standby.wait_for_output(holding, timeout=45)  # the lock passes on: one sender throughout
     finally:
-        for copy in copies:
-            copy.stop()
+        for process in webs + beats:
+            process.stop()
     assert (app / "staticfiles" / "staticfiles.json").exists()
 
 

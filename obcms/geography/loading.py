@@ -11,6 +11,7 @@ from pathlib import Path
 from django.db import transaction
 
 from obcms.geography.models import Barangay, Municipality, Province, Region
+from obcms.ops.planner import analyze
 
 FIXTURE = Path(__file__).parent / "data" / "psgc.json.gz"
 
@@ -140,6 +141,7 @@ def load(
             ["name", "municipality"],
             progress,
         )
+    analyze(Region, Province, Municipality, Barangay)
     return {
         str(model._meta.verbose_name_plural): model.objects.count()
         for model in (Region, Province, Municipality, Barangay)

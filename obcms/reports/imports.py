@@ -16,6 +16,7 @@ from django.db import IntegrityError, transaction
 
 from obcms.communities.models import Community, EthnolinguisticGroup
 from obcms.geography.models import Barangay
+from obcms.ops.planner import analyze
 from obcms.reports.spreadsheets import FORMULA_START
 
 REQUIRED = ("name", "barangay_psgc")
@@ -77,6 +78,8 @@ def import_communities(raw: bytes, user, progress: Callable[[int, int], None]) -
         else:
             outcome.created += 1
         progress(number - 1, outcome.total)
+    if outcome.created:
+        analyze(Community)  # an import may double the table; plan the next pages on it
     return outcome
 
 

@@ -30,6 +30,7 @@ from obcms.communities.models import (
 )
 from obcms.coordination.models import Engagement, Partner
 from obcms.geography.models import Barangay
+from obcms.ops.planner import analyze
 from obcms.reports.tasks import check_data_quality, refresh_statistics
 
 PLACES = [
@@ -129,6 +130,7 @@ class Command(BaseCommand):
             communities = self.communities(rng, int(options["communities"]), users["encoder"])
             self.assessments(rng, communities, users)
             self.engagements(rng, communities, self.partners(), users["encoder"])
+        analyze(Community, Contact, Assessment, Need, Partner, Engagement)
         check_data_quality()  # the nightly and 15-minute tasks, run now so pages show it
         refresh_statistics()
         self.stdout.write(

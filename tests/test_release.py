@@ -7,7 +7,7 @@ import psycopg
 import pytest
 
 from obcms.ops.release import ADVISORY_LOCK_KEY
-from tests.processes import Process, http_get, manage, procfile
+from tests.processes import Process, free_port, http_get, manage, procfile
 
 
 def migration_rows(database_url: str) -> list[tuple[str, str]]:
@@ -133,6 +133,17 @@ def test_release_without_secret_key_leaves_the_database_untouched(production_env
     with psycopg.connect(fresh_database) as db:
         tables = db.execute("SELECT count(*) FROM pg_tables WHERE schemaname = 'public'")
         assert tables.fetchone()[0] == 0
+
+
+def test_release_against_an_unreachable_database_says_so_in_one_line(production_env):
+    closed = free_port()  # bound and released: nothing listens there
+    env = {**production_env, "DATABASE_URL": f"postgres://postgres@127.0.0.1:{closed}/obcms"}
+    result = manage("release", env=env)
+    assert result.returncode == 1
+    assert "Traceback" not in result.stderr, result.stderr
+    (line,) = [line for line in result.stderr.splitlines() if line.strip()]
+    assert line.startswith("CommandError: cannot reach the database (connection failed")
+    assert "check DATABASE_URL" in line
 
 
 def test_release_on_sqlite_serialises_locally_and_is_idempotent(production_env):

@@ -12,7 +12,7 @@ import time
 from django.conf import settings
 from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandError, CommandParser
-from django.db import DEFAULT_DB_ALIAS, connection
+from django.db import DEFAULT_DB_ALIAS, OperationalError, connection
 from django.db.migrations.executor import MigrationExecutor
 
 from obcms.env import stop_on_problems
@@ -33,14 +33,19 @@ class Command(BaseCommand):
     def handle(self, *args: object, **options: object) -> None:
         started = time.monotonic()
         stop_on_problems(serving=True)
-        self.step("checking the deployment")
-        # Errors stop the release; warnings are printed and left to the operator.
-        call_command(
-            "check", deploy=not settings.DEBUG, fail_level="ERROR", databases=[DEFAULT_DB_ALIAS]
-        )
         self.step(f"waiting for the migration lock ({connection.vendor})")
         try:
             with migration_lock(float(options["lock_timeout"]), self.report_wait):
+                # Inside the lock, because the check opens the first connection, and on SQLite
+                # that switches a new database to WAL, which two processes cannot do at once.
+                self.step("checking the deployment")
+                # Errors stop the release; warnings are printed and left to the operator.
+                call_command(
+                    "check",
+                    deploy=not settings.DEBUG,
+                    fail_level="ERROR",
+                    databases=[DEFAULT_DB_ALIAS],
+                )
                 pending = self.pending_migrations()
                 if pending:
                     self.step(f"applying {len(pending)} migration(s)")
@@ -49,6 +54,12 @@ class Command(BaseCommand):
                     self.step("no migrations to apply")
         except LockTimeout as exc:
             raise CommandError(f"{exc}; is a release stuck? Retry when it has finished.") from exc
+        except OperationalError as exc:
+            reason = (str(exc).strip().splitlines() or [type(exc).__name__])[0]
+            raise CommandError(
+                f"cannot reach the database ({reason}); check DATABASE_URL and that the "
+                "database accepts connections from here, then run the release again."
+            ) from exc
         self.step(f"done in {time.monotonic() - started:.1f}s")
 
     def migrate(self) -> None:

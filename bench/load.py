@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+import shutil
 import subprocess
 
 
@@ -10,6 +11,8 @@ def wrk(
     url: str, seconds: int, connections: int, headers: dict[str, str] | None = None
 ) -> dict[str, float]:
     """Requests per second, p50 and p99 in milliseconds, and the count of non-2xx/3xx."""
+    if shutil.which("wrk") is None:
+        raise SystemExit("bench: wrk is not installed: apt-get install wrk (Debian's package)")
     command = ["taskset", "-c", "0", "wrk", "-t1", f"-c{connections}", f"-d{seconds}s", "--latency"]
     for name, value in {"Host": "localhost", **(headers or {})}.items():
         command += ["-H", f"{name}: {value}"]

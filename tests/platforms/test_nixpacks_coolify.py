@@ -1,16 +1,19 @@
 """nixpacks + Coolify, replayed from the repository's own files.
 
-The plan is assembled as nixpacks assembles it (provider phases, then the Procfile provider,
-then nixpacks.toml, each merged with nixpacks' ``...`` rule); the build runs in a copy of the
+The plan is assembled as nixpacks assembles it (the python provider's Python version from
+.python-version, its Django detection that fails without a literal WSGI_APPLICATION line, the
+Procfile provider, then nixpacks.toml, merged with nixpacks' ``...`` rule); the build runs in a copy of the
 repository with a fresh virtualenv and no runtime variables; the start command then runs with
 runtime variables and PORT, is probed as Coolify probes (curl: http, Host localhost, anything
 below 400 passes), gets a second copy beside it (rolling update) and is stopped with SIGTERM and
 Coolify's 30 s grace.
 """
 
+import re
 import signal
 import time
 import tomllib
+from pathlib import Path
 
 import pytest
 import yaml
@@ -22,11 +25,43 @@ PYTHON_PROVIDER = {
     "setup": {"cmds": []},
     "install": {
         "cmds": [
-            "python -m venv /opt/venv && . /opt/venv/bin/activate && "
+            "python -m venv --copies /opt/venv && . /opt/venv/bin/activate && "
             "pip install -r requirements.txt"
         ]
     },
 }
+# src/providers/python.rs: the version regex, and the versions it maps; anything else falls
+# back silently to nixpkgs' default python3.
+PYTHON_VERSION = re.compile(r"""^(?:[\sa-zA-Z-"']*)(\d*)(?:\.*)(\d*)(?:\.*\d*)(?:["']?)$""")
+NIX_PYTHONS = {("3", minor): f"python3{minor}" for minor in ("10", "11", "12", "13")}
+WSGI_APPLICATION = re.compile(r"""WSGI_APPLICATION = ["|'](.*).application["|']""")
+
+
+class PlanError(Exception):
+    """nixpacks refuses to produce a plan: the deploy fails before any build step."""
+
+
+def nix_python(repo: Path) -> str:
+    match = PYTHON_VERSION.match((repo / ".python-version").read_text().strip())
+    return NIX_PYTHONS.get(match.groups(), "python3") if match else "python3"
+
+
+def django_app_name(repo: Path) -> str:
+    """get_django_app_name: the first .py file with the WSGI_APPLICATION line decides. We also
+    require every such line to agree, since nixpacks' file order is not ours to choose."""
+    names = {
+        match.group(1)
+        for path in repo.rglob("*.py")
+        if ".venv" not in path.parts
+        for match in [WSGI_APPLICATION.search(path.read_text(errors="replace"))]
+        if match
+    }
+    if not names:
+        raise PlanError(
+            "Failed to find your WSGI_APPLICATION django setting. Add this to continue."
+        )
+    assert len(names) == 1, f"several WSGI_APPLICATION lines disagree: {names}"
+    return names.pop()
 
 
 def fill_auto(original: list[str] | None, replacer: list[str] | None) -> list[str] | None:
@@ -39,13 +74,18 @@ def fill_auto(original: list[str] | None, replacer: list[str] | None) -> list[st
     return merged
 
 
-def plan() -> dict:
-    procfile = yaml.safe_load((REPO / "Procfile").read_text())
+def plan(repo: Path = REPO) -> dict:
+    """Provider, then Procfile, then nixpacks.toml, lowest priority first."""
     phases = {name: dict(phase) for name, phase in PYTHON_PROVIDER.items()}
+    is_django = (repo / "manage.py").exists() and "django" in (
+        repo / "requirements.txt"
+    ).read_text().lower()
+    start = f"python manage.py migrate && gunicorn {django_app_name(repo)}" if is_django else None
+    procfile = yaml.safe_load((repo / "Procfile").read_text())
     if "release" in procfile:  # the Procfile provider turns it into a build step
         phases["release"] = {"cmds": ["...", procfile["release"]]}
-    start = next(iter(v for k, v in procfile.items() if k != "release"))
-    config = tomllib.loads((REPO / "nixpacks.toml").read_text())
+    start = next(iter(v for k, v in procfile.items() if k != "release"), start)
+    config = tomllib.loads((repo / "nixpacks.toml").read_text())
     for name, phase in config.get("phases", {}).items():
         merged = phases.setdefault(name, {})
         merged["cmds"] = fill_auto(merged.get("cmds"), phase.get("cmds"))
@@ -54,7 +94,7 @@ def plan() -> dict:
         "phases": phases,
         "start": start,
         "variables": config.get("variables", {}),
-        "python": (REPO / ".python-version").read_text().strip(),
+        "python": nix_python(repo),
     }
 
 
@@ -70,7 +110,28 @@ def test_the_plan_builds_static_files_never_migrates_at_build_and_starts_explici
     assert "migrate" not in build_steps and "manage.py release" not in build_steps
     assert built["start"].startswith("python manage.py release && exec gunicorn")
     assert built["variables"] == {}
-    assert built["python"] == "3.12"
+    assert built["python"] == "python312"  # .python-version, not nixpkgs' default
+
+
+def test_negative_twin_a_settings_module_without_the_literal_wsgi_line_has_no_plan(tmp_path):
+    app = copy_repository(tmp_path / "app")
+    settings = app / "obcms" / "settings.py"
+    # Built in two pieces: nixpacks scans every .py file, this one included.
+    literal = "WSGI_APPLICATION" + ' = "obcms.wsgi.application"'
+    assert literal in settings.read_text()
+    settings.write_text(
+        settings.read_text().replace(
+            literal, 'WSGI_APPLICATION = f"{__package__}.wsgi.application"'
+        )
+    )
+    with pytest.raises(PlanError, match="WSGI_APPLICATION"):
+        plan(app)
+
+
+def test_negative_twin_a_python_version_nixpacks_does_not_know_falls_back_silently(tmp_path):
+    app = copy_repository(tmp_path / "app")
+    (app / ".python-version").write_text("3.14\n")
+    assert plan(app)["python"] == "python3"
 
 
 def test_negative_twin_without_the_release_override_the_release_runs_in_docker_build():

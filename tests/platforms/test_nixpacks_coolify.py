@@ -1,12 +1,12 @@
 """nixpacks + Coolify, replayed from the repository's own files.
 
-The plan is assembled as nixpacks assembles it (the python provider's Python version from
-.python-version, its Django detection that fails without a literal WSGI_APPLICATION line, the
-Procfile provider, then nixpacks.toml, merged with nixpacks' ``...`` rule); the build runs in a copy of the
-repository with a fresh virtualenv and no runtime variables; the start command then runs with
-runtime variables and PORT, is probed as Coolify probes (curl: http, Host localhost, anything
-below 400 passes), gets a second copy beside it (rolling update) and is stopped with SIGTERM and
-Coolify's 30 s grace.
+The plan is assembled as nixpacks assembles it: the python provider (Python version from
+.python-version; Django detection, which fails without a literal WSGI_APPLICATION line), then
+the Procfile provider, then nixpacks.toml, merged with nixpacks' ``...`` rule. The build runs
+in a copy of the repository with a fresh virtualenv and no runtime variables; the start
+command then runs with runtime variables and PORT, is probed as Coolify probes (curl: http,
+Host localhost, anything below 400 passes), gets a second copy beside it (rolling update, with
+the beat application rolling too) and is stopped with SIGTERM and Coolify's 30 s grace.
 """
 
 import re

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import os
 import secrets
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from urllib.parse import urlsplit, urlunsplit
 
 import pytest
@@ -59,6 +59,21 @@ def services() -> dict[str, str]:
     except redis.RedisError as exc:
         pytest.fail(f"REDIS_URL is given but Redis is unreachable: {exc}")
     return {"database": DATABASE_URL, "server": server, "redis": REDIS_URL}
+
+
+@pytest.fixture
+def own_redis(services: dict[str, str]) -> Callable[[int], str]:
+    """``own_redis(n)``: the URL of Redis database ``n``, emptied, for a test whose keys or
+    queue no other test may touch (3: doctor's worker pings, 4: sign-in lockout counts,
+    5: the platform replays)."""
+    import redis
+
+    def _own(number: int) -> str:
+        url = services["redis"].rsplit("/", 1)[0] + f"/{number}"
+        redis.Redis.from_url(url).flushdb()
+        return url
+
+    return _own
 
 
 @pytest.fixture

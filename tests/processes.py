@@ -54,11 +54,14 @@ def free_port() -> int:
         return sock.getsockname()[1]
 
 
-def run(command: str, env: Mapping[str, str], timeout: float = 120) -> subprocess.CompletedProcess:
-    """Run ``command`` to completion through bash, in the repository, capturing its output."""
+def run(
+    command: str, env: Mapping[str, str], timeout: float = 120, *, cwd: Path = REPO
+) -> subprocess.CompletedProcess:
+    """Run ``command`` to completion through bash, in ``cwd`` (the repository unless a test
+    built a copy of it), capturing its output."""
     return subprocess.run(
         ["bash", "-c", command],
-        cwd=REPO,
+        cwd=cwd,
         env=dict(env),
         capture_output=True,
         text=True,

@@ -52,11 +52,10 @@ def broker_env(request, production_env, fresh_database, services) -> dict[str, s
 
 
 @pytest.fixture
-def redis_env(production_env, fresh_database, services) -> dict[str, str]:
-    """Redis as broker, on a database of its own (3), so that no worker of another test or
-    run answers this test's pings."""
-    own = {**services, "redis": services["redis"].rsplit("/", 1)[0] + "/3"}
-    redis.Redis.from_url(own["redis"]).flushdb()
+def redis_env(production_env, fresh_database, services, own_redis) -> dict[str, str]:
+    """Redis as broker, on a database of its own, so that no worker of another test or run
+    answers this test's pings."""
+    own = {**services, "redis": own_redis(3)}
     return released(production_env, fresh_database, own, "redis")
 
 

@@ -5,7 +5,6 @@ import re
 import socket
 
 import pytest
-import redis
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -123,15 +122,13 @@ def test_an_oversized_request_is_refused_with_413_before_it_is_read(site):
 
 @pytest.mark.integration
 def test_the_eleventh_failed_sign_in_is_locked_out_across_two_worker_processes(
-    start, production_env, fresh_database, services, port
+    start, production_env, fresh_database, own_redis, port
 ):
-    own_redis = services["redis"].rsplit("/", 1)[0] + "/4"  # this test's failure counts only
-    redis.Redis.from_url(own_redis).flushdb()
     env = {
         **production_env,
         "ALLOWED_HOSTS": "localhost",
         "DATABASE_URL": fresh_database,
-        "REDIS_URL": own_redis,
+        "REDIS_URL": own_redis(4),  # this test's failure counts only
         "GUNICORN_WORKERS": "2",
         "PORT": str(port),
     }

@@ -9,7 +9,7 @@ import subprocess
 import sys
 from pathlib import Path
 
-from tests.processes import REPO
+from tests.processes import REPO, run
 
 # What `git push` does not carry: ignored by .gitignore, or git's own.
 NOT_PUSHED = (".git", ".venv", "var", "staticfiles", "__pycache__", ".pytest_cache", ".ruff_cache")
@@ -21,30 +21,15 @@ def copy_repository(destination: Path) -> Path:
     return destination
 
 
-def install(app: Path, venv: Path, requirements: str = "requirements.txt") -> dict[str, str]:
-    """A fresh virtualenv at ``venv`` with ``requirements`` installed (hashes enforced, as
+def install(app: Path, venv: Path) -> dict[str, str]:
+    """A fresh virtualenv at ``venv`` with requirements.txt installed (hashes enforced, as
     they are in the file); returns the build environment: that virtualenv's PATH and HOME,
     nothing else."""
-    if not (venv / "bin" / "python").exists():
-        subprocess.run([sys.executable, "-m", "venv", str(venv)], check=True)
+    subprocess.run([sys.executable, "-m", "venv", str(venv)], check=True)
     env = {"PATH": f"{venv / 'bin'}:/usr/bin:/bin", "HOME": os.environ.get("HOME", "/tmp")}
-    installed = subprocess.run(
-        [str(venv / "bin" / "pip"), "install", "--quiet", "-r", requirements],
-        cwd=app,
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=900,
-    )
+    installed = run("pip install --quiet -r requirements.txt", env, 900, cwd=app)
     assert installed.returncode == 0, installed.stderr[-2000:]
     return env
-
-
-def sh(command: str, app: Path, env: dict[str, str], timeout: float = 300):
-    """One build or release step, through bash in the app's folder, as the platforms run them."""
-    return subprocess.run(
-        ["bash", "-c", command], cwd=app, env=env, capture_output=True, text=True, timeout=timeout
-    )
 
 
 def needing_a_secret_at_import(app: Path) -> Path:

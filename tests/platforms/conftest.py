@@ -1,7 +1,6 @@
 """The platform replay tier: ``pytest -m platforms`` runs it alone."""
 
 import pytest
-import redis
 
 
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
@@ -11,9 +10,7 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
 
 
 @pytest.fixture
-def platform_redis(services: dict[str, str]) -> str:
-    """The platform's Redis (Coolify's resource, Heroku's add-on): database 5, emptied, so that
-    no other test's worker takes these deploys' tasks and no old beat lock lingers."""
-    url = services["redis"].rsplit("/", 1)[0] + "/5"
-    redis.Redis.from_url(url).flushdb()
-    return url
+def platform_redis(own_redis) -> str:
+    """The platform's Redis (Coolify's resource, Heroku's add-on): a database of its own, so
+    that no other test's worker takes these deploys' tasks and no old beat lock lingers."""
+    return own_redis(5)

@@ -16,14 +16,15 @@ import os
 import secrets
 import shlex
 import signal
+import subprocess
 import time
 from pathlib import Path
 
 import pytest
 
 from tests.platforms.app_json_schema import problems
-from tests.platforms.builds import copy_repository, install, needing_a_secret_at_import, sh
-from tests.processes import REPO, Process, free_port, http_get, procfile
+from tests.platforms.builds import copy_repository, install, needing_a_secret_at_import
+from tests.processes import REPO, Process, free_port, http_get, procfile, run
 
 APP_JSON = json.loads((REPO / "app.json").read_text())
 PACKAGE_MANAGER_FILES = ("requirements.txt", "uv.lock", "poetry.lock", "Pipfile.lock")
@@ -33,7 +34,7 @@ DOMAIN = "obcms-example-1234.herokuapp.com"
 PROBE_TEST = "test_probes_answer_every_platform_host_over_plain_http"
 
 
-def buildpack_compile(app: Path, venv: Path) -> tuple[dict[str, str], object]:
+def buildpack_compile(app: Path, venv: Path) -> tuple[dict[str, str], subprocess.CompletedProcess]:
     """bin/compile, as far as it concerns us: refuse ambiguous package managers, install, then
     collectstatic (manage.py at the root and Django installed) with no config vars."""
     found = [name for name in PACKAGE_MANAGER_FILES if (app / name).exists()]
@@ -41,7 +42,7 @@ def buildpack_compile(app: Path, venv: Path) -> tuple[dict[str, str], object]:
     assert not (app / "runtime.txt").exists(), "runtime.txt is deprecated: .python-version only"
     assert (app / ".python-version").read_text().strip().count(".") == 1  # major.minor
     env = install(app, venv)
-    return env, sh(BUILDPACK_COLLECTSTATIC, app, env)
+    return env, run(BUILDPACK_COLLECTSTATIC, env, 300, cwd=app)
 
 
 @pytest.fixture(scope="module")
@@ -91,7 +92,7 @@ def test_release_once_then_web_worker_and_beat_dynos_serve_and_stop_within_30s(
     env = {**build_env, **config_vars(fresh_database, platform_redis), "WEB_CONCURRENCY": "2"}
     lines = procfile()
 
-    release = sh(lines["release"], app, {**env, "DYNO": "release.1"})
+    release = run(lines["release"], {**env, "DYNO": "release.1"}, 300, cwd=app)
     assert release.returncode == 0, release.stdout + release.stderr
 
     port = free_port()
@@ -113,20 +114,21 @@ def test_release_once_then_web_worker_and_beat_dynos_serve_and_stop_within_30s(
         beat.wait_for_output("holding the beat lock", timeout=30)
 
         # `heroku run`: a one-off dyno queues a heartbeat; the worker dyno runs it.
-        one_off = sh(
+        one_off = run(
             "python manage.py shell -c "
             + shlex.quote("from obcms.ops.tasks import heartbeat; heartbeat.delay()"),
-            app,
             env,
+            300,
+            cwd=app,
         )
         assert one_off.returncode == 0, one_off.stderr
         started = time.monotonic()
-        while (doctor := sh("python manage.py doctor", app, env)).returncode != 0:
+        while (doctor := run("python manage.py doctor", env, 300, cwd=app)).returncode != 0:
             assert time.monotonic() - started < 30, doctor.stdout + doctor.stderr + worker.output
             time.sleep(1)
         assert "doctor: healthy" in doctor.stdout
 
-        postdeploy = sh(APP_JSON["scripts"]["postdeploy"], app, env)
+        postdeploy = run(APP_JSON["scripts"]["postdeploy"], env, 300, cwd=app)
         assert postdeploy.returncode == 0, postdeploy.stdout + postdeploy.stderr
 
         for process in dynos:  # Heroku signals every process in the dyno, children included
@@ -159,7 +161,7 @@ def test_negative_twin_a_procfile_without_release_never_gets_ready(
 def test_negative_twin_settings_that_need_a_secret_at_import_fail_the_build(slug, tmp_path):
     """The buildpack's collectstatic fails, and with it the build, naming the variable."""
     app = needing_a_secret_at_import(copy_repository(tmp_path / "app"))
-    build = sh(BUILDPACK_COLLECTSTATIC, app, slug[1])
+    build = run(BUILDPACK_COLLECTSTATIC, slug[1], 300, cwd=app)
     assert build.returncode != 0 and "KeyError: 'SECRET_KEY'" in build.stderr
 
 
@@ -212,16 +214,16 @@ def test_environments_test_runs_as_heroku_ci_runs_it(tmp_path, fresh_database, p
     test = APP_JSON["environments"]["test"]
     app = copy_repository(tmp_path / "app")
     env = install(app, tmp_path / "venv")
-    setup = sh(test["scripts"]["test-setup"], app, env, timeout=900)
+    setup = run(test["scripts"]["test-setup"], env, 900, cwd=app)
     assert setup.returncode == 0, setup.stderr[-2000:]
     addons = {"DATABASE_URL": fresh_database, "REDIS_URL": platform_redis}  # in-dyno
     env |= {**test["env"], "CI": "true", **addons}
 
-    collected = sh(f"{test['scripts']['test']} --collect-only -q", app, env)
+    collected = run(f"{test['scripts']['test']} --collect-only -q", env, 300, cwd=app)
     assert collected.returncode == 0, collected.stdout[-3000:] + collected.stderr[-2000:]
     assert " deselected" in collected.stdout.splitlines()[-1]  # Chromium, RabbitMQ: not there
 
     selection = "tests/test_env.py tests/test_probes.py::" + PROBE_TEST
-    ran = sh(f"{test['scripts']['test']} -q -p no:cacheprovider {selection}", app, env, 600)
+    ran = run(f"{test['scripts']['test']} -q -p no:cacheprovider {selection}", env, 600, cwd=app)
     assert ran.returncode == 0, ran.stdout[-3000:] + ran.stderr[-2000:]
     assert " passed" in ran.stdout.splitlines()[-1] and "skipped" not in ran.stdout

@@ -18,8 +18,8 @@ from pathlib import Path
 import pytest
 import yaml
 
-from tests.platforms.builds import copy_repository, install, needing_a_secret_at_import, sh
-from tests.processes import REPO, Process, free_port, http_get, procfile
+from tests.platforms.builds import copy_repository, install, needing_a_secret_at_import
+from tests.processes import REPO, Process, free_port, http_get, procfile, run
 
 PYTHON_PROVIDER = {
     "setup": {"cmds": []},
@@ -153,7 +153,7 @@ def image(tmp_path_factory):
     app = copy_repository(root / "app")
     env = install(app, root / "venv")
     for cmd in plan()["phases"]["build"]["cmds"]:
-        build = sh(cmd, app, env)
+        build = run(cmd, env, 300, cwd=app)
         assert build.returncode == 0, build.stderr[-2000:]
     return app, env
 
@@ -162,7 +162,7 @@ def test_negative_twin_settings_that_need_a_secret_at_import_fail_the_build(imag
     """What `docker build` would show: the build step exits non-zero, naming the variable."""
     app = needing_a_secret_at_import(copy_repository(tmp_path / "app"))
     for cmd in plan()["phases"]["build"]["cmds"]:
-        build = sh(cmd, app, image[1])
+        build = run(cmd, image[1], 300, cwd=app)
         if build.returncode != 0:
             break
     assert build.returncode != 0 and "KeyError: 'SECRET_KEY'" in build.stderr

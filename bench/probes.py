@@ -23,7 +23,7 @@ from urllib.parse import urlsplit, urlunsplit
 import psycopg
 
 from bench.load import wrk
-from tests.processes import REPO, Process, base_env, free_port, manage, procfile
+from tests.support.processes import REPO, Process, base_env, free_port, manage, procfile
 
 # Every server reads the same gunicorn.conf.py with the same GUNICORN_* values.
 CONF = f"--config {REPO / 'gunicorn.conf.py'} --access-logfile /dev/null"

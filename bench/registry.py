@@ -22,7 +22,15 @@ from urllib.parse import urlsplit, urlunsplit
 import psycopg
 
 from bench.load import wrk
-from tests.processes import Browserless, Process, base_env, free_port, http_get, manage, procfile
+from tests.support.processes import (
+    Browserless,
+    Process,
+    base_env,
+    free_port,
+    http_get,
+    manage,
+    procfile,
+)
 
 EXPORT_SCRIPT = """
 import json, resource, time

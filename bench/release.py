@@ -22,7 +22,7 @@ from urllib.parse import urlsplit, urlunsplit
 
 import psycopg
 
-from tests.processes import Process, base_env, procfile
+from tests.support.processes import Process, base_env, procfile
 
 
 def timed(command: list[str], cwd: Path, env: dict[str, str]) -> float:

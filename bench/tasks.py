@@ -18,7 +18,7 @@ import psycopg
 import redis
 from celery import Celery
 
-from tests.processes import Process, base_env, manage, procfile
+from tests.support.processes import Process, base_env, manage, procfile
 
 
 def run_once(env: dict[str, str], tasks: int) -> float:

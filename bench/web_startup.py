@@ -18,7 +18,7 @@ import tempfile
 import time
 from pathlib import Path
 
-from tests.processes import REPO, Process, base_env, free_port, http_get, procfile
+from tests.support.processes import REPO, Process, base_env, free_port, http_get, procfile
 
 CONF = f"--config {REPO / 'gunicorn.conf.py'}"
 

@@ -69,6 +69,7 @@ INSTALLED_APPS = [
     "obcms.health",
     "obcms.ops",
     "obcms.security",
+    "obcms.accounts",
     "obcms.geography",
     "obcms.communities",
     "obcms.assessments",

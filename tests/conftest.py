@@ -15,15 +15,13 @@ from urllib.parse import urlsplit, urlunsplit
 
 import pytest
 
-from tests.processes import Process, base_env, free_port, manage
-
-DATABASE_URL = os.environ.get("DATABASE_URL", "")
-REDIS_URL = os.environ.get("REDIS_URL", "")
-RABBITMQ_URL = os.environ.get("RABBITMQ_URL", "")
-SERVICES_GIVEN = DATABASE_URL.startswith("postgres") and REDIS_URL.startswith("redis")
-
-# A fixed production secret for processes started by tests; never used anywhere real.
-TEST_SECRET_KEY = "test-only-" + "x" * 50
+from tests.support.processes import Process, base_env, free_port, manage
+from tests.support.services import (
+    DATABASE_URL,
+    REDIS_URL,
+    SERVICES_GIVEN,
+    TEST_SECRET_KEY,
+)
 
 
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:

@@ -8,7 +8,7 @@ import re
 
 import pytest
 
-from tests.processes import REPO, base_env, procfile, run
+from tests.support.processes import REPO, base_env, procfile, run
 
 APP = json.loads((REPO / "app.json").read_text())
 

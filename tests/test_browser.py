@@ -8,7 +8,7 @@ from datetime import date
 
 import pytest
 
-from tests.processes import manage, procfile
+from tests.support.processes import manage, procfile
 
 pytestmark = pytest.mark.browser
 

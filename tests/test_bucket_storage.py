@@ -12,8 +12,8 @@ from obcms.communities.models import Community
 from obcms.geography.models import Region
 from obcms.reports.models import Export, Import
 from obcms.reports.tasks import build_export, process_import
-from tests import factories
-from tests.processes import base_env
+from tests.support import factories
+from tests.support.processes import base_env
 
 BUCKET = "obcms-test"
 CREDENTIALS = {"aws_access_key_id": "testing", "aws_secret_access_key": "testing"}
@@ -21,7 +21,7 @@ CREDENTIALS = {"aws_access_key_id": "testing", "aws_secret_access_key": "testing
 
 @pytest.fixture(scope="module")
 def s3_server():
-    from tests.processes import Process, free_port
+    from tests.support.processes import Process, free_port
 
     port = free_port()
     server = Process(f"moto_server -H 127.0.0.1 -p {port}", base_env(), name="moto")

@@ -12,8 +12,8 @@ import pytest
 import redis
 from celery import Celery
 
-from tests.conftest import RABBITMQ_URL
-from tests.processes import base_env, manage, procfile
+from tests.support.processes import base_env, manage, procfile
+from tests.support.services import RABBITMQ_URL
 
 TASKS_SETTINGS = "tests.settings_tasks"
 

@@ -2,8 +2,8 @@
 
 import pytest
 
-from tests.conftest import TEST_SECRET_KEY
-from tests.processes import base_env, manage
+from tests.support.processes import base_env, manage
+from tests.support.services import TEST_SECRET_KEY
 
 PRODUCTION = {
     "SECRET_KEY": TEST_SECRET_KEY,
@@ -95,7 +95,7 @@ def test_check_deploy_is_clean_of_django_security_issues_with_app_json_productio
     import json
     import secrets
 
-    from tests.processes import REPO
+    from tests.support.processes import REPO
 
     app = json.loads((REPO / "app.json").read_text())
     variables = {name: spec["value"] for name, spec in app["env"].items() if "value" in spec}

@@ -4,7 +4,7 @@ import subprocess
 import sys
 from pathlib import Path
 
-from tests.processes import REPO
+from tests.support.processes import REPO
 
 RUFF = Path(sys.executable).parent / "ruff"
 

@@ -8,7 +8,7 @@ import yaml
 from packaging.requirements import Requirement
 from packaging.utils import canonicalize_name
 
-from tests.processes import REPO, procfile
+from tests.support.processes import REPO, procfile
 
 NIXPACKS = tomllib.loads((REPO / "nixpacks.toml").read_text())
 PYPROJECT = tomllib.loads((REPO / "pyproject.toml").read_text())

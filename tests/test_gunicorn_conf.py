@@ -3,7 +3,7 @@
 import pytest
 from gunicorn.app.base import Application
 
-from tests.processes import REPO
+from tests.support.processes import REPO
 
 
 class ConfigOnly(Application):

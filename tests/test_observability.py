@@ -11,7 +11,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 import brotli
 import pytest
 
-from tests.processes import Browserless, http_get, manage, procfile
+from tests.support.processes import Browserless, http_get, manage, procfile
 
 SETTINGS = "tests.settings_observability"
 SECRETS = ("s3ss10nvalue", "hunter2-password", "csrf-s3cret", "Bearer t0ken", "0917-555-0101")

@@ -9,7 +9,7 @@ from collections.abc import Iterator
 import psycopg
 import pytest
 
-from tests.processes import http_get, manage, procfile
+from tests.support.processes import http_get, manage, procfile
 
 PROBE_HOSTS = ["localhost", "localhost:8000", "10.0.3.7:8000", "healthcheck.railway.app"]
 

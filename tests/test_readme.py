@@ -4,7 +4,7 @@ import json
 import re
 import tomllib
 
-from tests.processes import REPO, procfile
+from tests.support.processes import REPO, procfile
 
 README = (REPO / "README.md").read_text()
 APP = json.loads((REPO / "app.json").read_text())

@@ -7,7 +7,7 @@ import psycopg
 import pytest
 
 from obcms.ops.release import ADVISORY_LOCK_KEY
-from tests.processes import Process, free_port, http_get, manage, procfile
+from tests.support.processes import Process, free_port, http_get, manage, procfile
 
 
 def migration_rows(database_url: str) -> list[tuple[str, str]]:

@@ -4,7 +4,7 @@ import json
 
 import yaml
 
-from tests.processes import REPO, procfile
+from tests.support.processes import REPO, procfile
 
 BLUEPRINT = yaml.safe_load((REPO / "render.yaml").read_text())
 SERVICES = {service["name"]: service for service in BLUEPRINT["services"]}

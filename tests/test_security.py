@@ -8,9 +8,9 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from tests import factories
-from tests.processes import Browserless, http_get, manage, procfile
-from tests.test_registry import PUBLIC, WRITE_URLS, all_url_names, url_for
+from tests.support import factories
+from tests.support.processes import Browserless, http_get, manage, procfile
+from tests.support.urls import PUBLIC, WRITE_URLS, all_url_names, url_for
 
 HTTPS = {"X-Forwarded-Proto": "https"}
 

@@ -5,8 +5,8 @@ import shlex
 
 import pytest
 
-from tests.conftest import TEST_SECRET_KEY
-from tests.processes import base_env, manage, run
+from tests.support.processes import base_env, manage, run
+from tests.support.services import TEST_SECRET_KEY
 
 SNAPSHOT = """
 import json, django

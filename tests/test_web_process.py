@@ -5,7 +5,7 @@ import signal
 
 import pytest
 
-from tests.processes import http_get, manage, procfile
+from tests.support.processes import http_get, manage, procfile
 
 
 def start_web(start, env, port):

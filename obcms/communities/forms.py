@@ -22,6 +22,8 @@ class CommunityForm(forms.ModelForm):
             "barangay",
             "population",
             "households",
+            "latitude",
+            "longitude",
             "ethnolinguistic_groups",
             "livelihoods",
             "languages",

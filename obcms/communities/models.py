@@ -10,6 +10,10 @@ from django.urls import reverse
 
 from obcms.geography.models import Barangay, Municipality
 
+# The Philippines' extent, with a margin: Tawi-Tawi to Batanes, Palawan to Davao Oriental.
+PHILIPPINES_LATITUDE = (4.2, 21.5)
+PHILIPPINES_LONGITUDE = (116.0, 127.0)
+
 
 class Term(models.Model):
     """A name from a short managed list (groups, livelihoods, languages), kept in the admin."""
@@ -60,6 +64,21 @@ class Community(models.Model):
     ethnolinguistic_groups = models.ManyToManyField(EthnolinguisticGroup, blank=True)
     livelihoods = models.ManyToManyField(Livelihood, blank=True)
     languages = models.ManyToManyField(Language, blank=True, help_text="Languages spoken.")
+    latitude = models.DecimalField(
+        max_digits=9,
+        decimal_places=6,
+        null=True,
+        blank=True,
+        help_text="Where the community is, in decimal degrees (e.g. 7.825100); leave empty "
+        "to place it at its barangay.",
+    )
+    longitude = models.DecimalField(
+        max_digits=9,
+        decimal_places=6,
+        null=True,
+        blank=True,
+        help_text="Decimal degrees east (e.g. 123.437000).",
+    )
     has_school = models.BooleanField("school within reach", null=True, blank=True)
     has_madrasah = models.BooleanField("madrasah within reach", null=True, blank=True)
     has_health_facility = models.BooleanField("health facility within reach", null=True, blank=True)
@@ -129,8 +148,26 @@ class Community(models.Model):
                 f"{self.barangay.name} is in {self.barangay.municipality.name}, "
                 f"not in {self.municipality.name}."
             )
+        errors.update(self.coordinate_errors())
         if errors:
             raise ValidationError(errors)
+
+    def coordinate_errors(self) -> dict[str, str]:
+        """Both coordinates or neither, and inside the Philippines."""
+        if (self.latitude is None) != (self.longitude is None):
+            missing = "longitude" if self.longitude is None else "latitude"
+            return {missing: "Give both latitude and longitude, or neither."}
+        if self.latitude is None:
+            return {}
+        south, north = PHILIPPINES_LATITUDE
+        west, east = PHILIPPINES_LONGITUDE
+        if not (south <= self.latitude <= north and west <= self.longitude <= east):
+            return {
+                "latitude": f"{self.latitude}, {self.longitude} is outside the Philippines "
+                f"(latitude {south} to {north}, longitude {west} to {east}); check the "
+                "numbers and that latitude comes first."
+            }
+        return {}
 
     PROFILE_RELATIONS = ("ethnolinguistic_groups", "livelihoods", "languages", "contacts")
 

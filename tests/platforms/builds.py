@@ -9,7 +9,7 @@ import subprocess
 import sys
 from pathlib import Path
 
-from tests.processes import REPO, run
+from tests.support.processes import REPO, run
 
 # What `git push` does not carry: ignored by .gitignore, or git's own.
 NOT_PUSHED = (".git", ".venv", "var", "staticfiles", "__pycache__", ".pytest_cache", ".ruff_cache")

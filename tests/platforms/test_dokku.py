@@ -7,7 +7,7 @@ from dataclasses import dataclass
 
 import pytest
 
-from tests.processes import REPO, http_get, manage, procfile
+from tests.support.processes import REPO, http_get, manage, procfile
 
 CHECKS = json.loads((REPO / "app.json").read_text())["healthchecks"]["web"]
 DOKKU_HOST = "172.17.0.5:5000"  # the container's address, as Dokku's checker sends it

@@ -24,7 +24,7 @@ import pytest
 
 from tests.platforms.app_json_schema import problems
 from tests.platforms.builds import copy_repository, install, needing_a_secret_at_import
-from tests.processes import REPO, Process, free_port, http_get, procfile, run
+from tests.support.processes import REPO, Process, free_port, http_get, procfile, run
 
 APP_JSON = json.loads((REPO / "app.json").read_text())
 PACKAGE_MANAGER_FILES = ("requirements.txt", "uv.lock", "poetry.lock", "Pipfile.lock")

@@ -4,7 +4,7 @@ DEBUG (as `make run` does), and a scheduled task runs through the filesystem bro
 import os
 import time
 
-from tests.processes import REPO, manage
+from tests.support.processes import REPO, manage
 
 
 def test_honcho_runs_the_whole_procfile_and_a_scheduled_task_runs(start, tmp_path, built, port):

@@ -19,7 +19,7 @@ import pytest
 import yaml
 
 from tests.platforms.builds import copy_repository, install, needing_a_secret_at_import
-from tests.processes import REPO, Process, free_port, http_get, procfile, run
+from tests.support.processes import REPO, Process, free_port, http_get, procfile, run
 
 PYTHON_PROVIDER = {
     "setup": {"cmds": []},

@@ -58,3 +58,23 @@ def user(role: str, username: str | None = None):
     )
     account.groups.add(Group.objects.get(name=role))
     return account
+
+
+def communities_in_one_barangay(n: int, region_short: str = "XII") -> None:
+    """``n`` Maranao communities in one new barangay of ``region_short``."""
+    from obcms.communities.models import EthnolinguisticGroup
+
+    barangay = place(region_short)
+    group = EthnolinguisticGroup.objects.get(name="Maranao")
+    for i in range(n):
+        community(name=f"Purok {i}", barangay=barangay).ethnolinguistic_groups.add(group)
+
+
+def queries_for(client, url: str, params: dict | None = None) -> int:
+    """How many queries one GET of ``url`` costs (it must answer 200)."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    with CaptureQueriesContext(connection) as queries:
+        assert client.get(url, params or {}).status_code == 200
+    return len(queries)

@@ -11,7 +11,7 @@ from obcms.communities.models import Community, Contact, EthnolinguisticGroup, L
 from obcms.coordination.models import Engagement, Partner
 from obcms.reports import tasks
 from obcms.reports.models import Export, StatisticsSnapshot
-from tests import factories
+from tests.support import factories
 
 pytestmark = pytest.mark.django_db
 

@@ -1,0 +1,15 @@
+from django.apps import AppConfig
+from django.db.models.signals import post_migrate
+
+
+class AccountsConfig(AppConfig):
+    """Staff accounts and their roles (viewer, encoder, administrator)."""
+
+    name = "obcms.accounts"
+    verbose_name = "Accounts"
+
+    def ready(self) -> None:
+        from obcms.accounts.roles import sync_roles
+
+        # After every app's migrations, so each app's new permissions reach the roles.
+        post_migrate.connect(sync_roles, dispatch_uid="obcms.sync_roles")

@@ -10,8 +10,8 @@ from pathlib import Path
 
 from django.db import transaction
 
+from obcms.db.planner import analyze
 from obcms.geography.models import Barangay, Municipality, Province, Region
-from obcms.ops.planner import analyze
 
 FIXTURE = Path(__file__).parent / "data" / "psgc.json.gz"
 

@@ -15,8 +15,8 @@ from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 
 from obcms.communities.models import Community, EthnolinguisticGroup
+from obcms.db.planner import analyze
 from obcms.geography.models import Barangay
-from obcms.ops.planner import analyze
 from obcms.reports.spreadsheets import FORMULA_START
 
 REQUIRED = ("name", "barangay_psgc")

@@ -29,8 +29,8 @@ from obcms.communities.models import (
     Livelihood,
 )
 from obcms.coordination.models import Engagement, Partner
+from obcms.db.planner import analyze
 from obcms.geography.models import Barangay
-from obcms.ops.planner import analyze
 from obcms.reports.tasks import check_data_quality, refresh_statistics
 
 PLACES = [

@@ -95,12 +95,12 @@ def check_environment(**kwargs: object) -> None:
     from django.conf import settings
     from django.db import connections
 
+    from obcms.db.migration_state import wait_until_none_pending
     from obcms.env import exit_with, stop_on_problems
-    from obcms.ops.release import wait_until_migrated
 
     stop_on_problems(serving=True)
     logger = logging.getLogger("obcms.celery")
-    migrated = wait_until_migrated(settings.MIGRATIONS_WAIT_TIMEOUT, logger.warning)
+    migrated = wait_until_none_pending(settings.MIGRATIONS_WAIT_TIMEOUT, logger.warning)
     connections.close_all()  # never hand an open connection to forked pool processes
     if not migrated:
         exit_with(

@@ -85,30 +85,3 @@ def _file_lock(path: Path, timeout: float, on_wait: Callable[[float], None]) -> 
             yield
         finally:
             fcntl.flock(handle, fcntl.LOCK_UN)
-
-
-def wait_until_migrated(
-    timeout: float, on_wait: Callable[[str], None], interval: float = 2.0
-) -> bool:
-    """Block until every migration this code ships is applied, at most ``timeout`` seconds.
-
-    Worker and beat may start before the release step has run (a Coolify application starts
-    as soon as it is built; a Heroku dyno may restart mid-release). They wait here instead of
-    crashing on a missing table. Returns False when the time ran out.
-    """
-    from obcms.health.checks import CheckFailed, check_migrations
-
-    started = time.monotonic()
-    while True:
-        try:
-            check_migrations()
-            return True
-        except CheckFailed as exc:
-            reason = str(exc)
-        except Exception as exc:  # the database itself is not there yet
-            reason = f"database unreachable ({type(exc).__name__})"
-        waited = time.monotonic() - started
-        if waited >= timeout:
-            return False
-        on_wait(f"waiting for the release step: {reason} (waited {waited:.0f}s of {timeout:.0f}s)")
-        time.sleep(interval)

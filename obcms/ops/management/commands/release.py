@@ -13,8 +13,8 @@ from django.conf import settings
 from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.db import DEFAULT_DB_ALIAS, OperationalError, connection
-from django.db.migrations.executor import MigrationExecutor
 
+from obcms.db.migration_state import pending
 from obcms.env import stop_on_problems
 from obcms.ops.release import LockTimeout, migration_lock
 
@@ -46,9 +46,9 @@ class Command(BaseCommand):
                     fail_level="ERROR",
                     databases=[DEFAULT_DB_ALIAS],
                 )
-                pending = self.pending_migrations()
-                if pending:
-                    self.step(f"applying {len(pending)} migration(s)")
+                missing = pending()
+                if missing:
+                    self.step(f"applying {len(missing)} migration(s)")
                     self.migrate()
                 else:
                     self.step("no migrations to apply")
@@ -68,16 +68,11 @@ class Command(BaseCommand):
         except Exception as exc:
             # The failed migration's transaction was rolled back (PostgreSQL runs DDL in
             # transactions); the lock is released on the way out.
-            still_pending = ", ".join(".".join(key) for key in self.pending_migrations()[:3])
+            still_pending = ", ".join(".".join(key) for key in pending()[:3])
             raise CommandError(
                 f"migration failed ({type(exc).__name__}: {exc}); still pending: "
                 f"{still_pending}. Fix the migration and deploy again."
             ) from exc
-
-    def pending_migrations(self) -> list[tuple[str, str]]:
-        executor = MigrationExecutor(connection)
-        targets = executor.loader.graph.leaf_nodes()
-        return [(m.app_label, m.name) for m, _ in executor.migration_plan(targets)]
 
     def report_wait(self, waited: float) -> None:
         self.step(f"another release holds the migration lock; waited {waited:.0f}s")

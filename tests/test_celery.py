@@ -188,7 +188,7 @@ def test_two_beats_send_each_period_once_and_fail_over_with_redis(
     client.delete("obcms:beat-lock")
     try:
         holder, standby = two_beats_one_sender(start, env)
-        assert "RedisBeatLock" in holder.output
+        assert "Redis lock obcms:beat-lock" in holder.output
         fail_over(holder, standby)
     finally:
         client.delete("celery")  # no worker ran: leave no backlog of ticks for later tests
@@ -206,7 +206,7 @@ def test_two_beats_send_each_period_once_and_fail_over_with_postgres(
     }
     assert manage("release", env=env).returncode == 0
     holder, standby = two_beats_one_sender(start, env)
-    assert "PostgresBeatLock" in holder.output
+    assert "PostgreSQL advisory lock" in holder.output
     fail_over(holder, standby, wait=6)
 
 

@@ -6,7 +6,7 @@ import time
 import psycopg
 import pytest
 
-from obcms.ops.release import ADVISORY_LOCK_KEY
+from obcms.locks import MIGRATION_KEY
 from tests.support.processes import Process, free_port, http_get, manage, procfile
 
 
@@ -17,9 +17,9 @@ def migration_rows(database_url: str) -> list[tuple[str, str]]:
 
 def lock_is_free(database_url: str) -> bool:
     with psycopg.connect(database_url) as db:
-        taken = db.execute("SELECT pg_try_advisory_lock(%s)", [ADVISORY_LOCK_KEY]).fetchone()[0]
+        taken = db.execute("SELECT pg_try_advisory_lock(%s)", [MIGRATION_KEY]).fetchone()[0]
         if taken:
-            db.execute("SELECT pg_advisory_unlock(%s)", [ADVISORY_LOCK_KEY])
+            db.execute("SELECT pg_advisory_unlock(%s)", [MIGRATION_KEY])
         return taken
 
 
@@ -114,7 +114,7 @@ def test_a_failing_migration_fails_cleanly_and_frees_the_lock(production_env, fr
 def test_release_waits_for_a_held_lock_then_gives_up_clearly(production_env, fresh_database):
     env = {**production_env, "DATABASE_URL": fresh_database}
     with psycopg.connect(fresh_database) as holder:
-        holder.execute("SELECT pg_advisory_lock(%s)", [ADVISORY_LOCK_KEY])
+        holder.execute("SELECT pg_advisory_lock(%s)", [MIGRATION_KEY])
         result = manage("release", "--lock-timeout", "1", env=env)
     assert result.returncode == 1
     assert "another release has held the migration lock" in result.stderr

@@ -17,10 +17,8 @@ from collections.abc import Callable
 from concurrent.futures import Future, ThreadPoolExecutor
 from concurrent.futures import TimeoutError as FutureTimeout
 from dataclasses import dataclass
-from functools import cache
 from pathlib import Path
 
-import redis
 from django.conf import settings
 from django.core.cache import cache as default_cache
 from django.db import connection
@@ -29,6 +27,7 @@ from kombu import Connection
 
 from obcms.celery import prepare_local_folders
 from obcms.db.migration_state import pending
+from obcms.db.redis import redis_client
 
 # Imports stay at module level: two lanes importing the same module for the first time at
 # once can deadlock on the import lock.
@@ -78,18 +77,12 @@ def check_cache() -> None:
         raise CheckFailed("cache did not return what was stored")
 
 
-@cache
-def _redis_client(url: str) -> redis.Redis:
-    options = settings.REDIS_SSL_OPTIONS if url.startswith("rediss:") else {}
-    return redis.Redis.from_url(url, socket_connect_timeout=2, socket_timeout=2, **options)
-
-
 def check_broker() -> None:
     """The Celery broker answers: PING for Redis, a connection for AMQP, a writable folder for
     the embedded filesystem broker."""
     url = settings.CELERY_BROKER_URL
     if url.startswith(("redis:", "rediss:")):
-        _redis_client(url).ping()
+        redis_client(url).ping()
     elif url.startswith("filesystem:"):
         prepare_local_folders()  # the web may not have sent a task yet
         folder = Path(settings.CELERY_BROKER_TRANSPORT_OPTIONS["data_folder_in"])

@@ -16,7 +16,7 @@ from django.db import DEFAULT_DB_ALIAS, OperationalError, connection
 
 from obcms.db.migration_state import pending
 from obcms.env import stop_on_problems
-from obcms.ops.release import LockTimeout, migration_lock
+from obcms.locks import LockTimeout, hold, migration_lock
 
 
 class Command(BaseCommand):
@@ -35,7 +35,7 @@ class Command(BaseCommand):
         stop_on_problems(serving=True)
         self.step(f"waiting for the migration lock ({connection.vendor})")
         try:
-            with migration_lock(float(options["lock_timeout"]), self.report_wait):
+            with hold(migration_lock(), float(options["lock_timeout"]), self.report_wait):
                 # Inside the lock, because the check opens the first connection, and on SQLite
                 # that switches a new database to WAL, which two processes cannot do at once.
                 self.step("checking the deployment")
@@ -53,7 +53,10 @@ class Command(BaseCommand):
                 else:
                     self.step("no migrations to apply")
         except LockTimeout as exc:
-            raise CommandError(f"{exc}; is a release stuck? Retry when it has finished.") from exc
+            raise CommandError(
+                f"another release has held the migration lock for {exc.waited:.0f}s; is a "
+                "release stuck? Retry when it has finished."
+            ) from exc
         except OperationalError as exc:
             reason = (str(exc).strip().splitlines() or [type(exc).__name__])[0]
             raise CommandError(

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import os
 import signal
-from pathlib import Path
 
 from celery import Celery, Task, signals
 
@@ -118,19 +117,3 @@ def finish_tasks_on_platform_sigterm(**kwargs: object) -> None:
     warm shutdown lets the running task finish, then stops them (and SIGKILL after the
     platform's grace still ends them, leaving the unacknowledged task to be delivered again)."""
     signal.signal(signal.SIGTERM, signal.SIG_IGN)
-
-
-@app.on_after_configure.connect
-def prepare_local_folders(**kwargs: object) -> None:
-    """The embedded broker and result store are folders that kombu and Celery do not create.
-    Runs in every process that uses the app (web sends, worker and beat receive)."""
-    from django.conf import settings
-
-    folders = list(
-        settings.CELERY_BROKER_TRANSPORT_OPTIONS.get(key)
-        for key in ("data_folder_in", "data_folder_out", "control_folder")
-    )
-    if settings.CELERY_RESULT_BACKEND.startswith("file://"):
-        folders.append(settings.CELERY_RESULT_BACKEND.removeprefix("file://"))
-    for folder in filter(None, folders):
-        Path(folder).mkdir(parents=True, exist_ok=True)

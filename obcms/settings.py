@@ -328,6 +328,9 @@ if CELERY_BROKER_URL.startswith("filesystem:"):
         "data_folder_out": str(DATA_DIR / "broker"),
         "control_folder": str(DATA_DIR / "broker-control"),
     }
+    # kombu uses these folders (web and beat send, the worker receives) but does not create them.
+    (DATA_DIR / "broker").mkdir(parents=True, exist_ok=True)
+    (DATA_DIR / "broker-control").mkdir(parents=True, exist_ok=True)
 if CELERY_BROKER_URL.startswith("rediss:"):
     CELERY_BROKER_USE_SSL = REDIS_SSL_OPTIONS
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
@@ -358,6 +361,8 @@ if CELERY_BROKER_URL.startswith(("redis:", "rediss:")):
 # Results are stored only for tasks that ask for them, and expire.
 CELERY_TASK_IGNORE_RESULT = True
 CELERY_RESULT_BACKEND = REDIS_URL or f"file://{DATA_DIR / 'results'}"
+if not REDIS_URL:
+    (DATA_DIR / "results").mkdir(parents=True, exist_ok=True)  # nor does Celery's file backend
 CELERY_RESULT_EXPIRES = 24 * 60 * 60
 if CELERY_RESULT_BACKEND.startswith("rediss:"):
     CELERY_REDIS_BACKEND_USE_SSL = REDIS_SSL_OPTIONS

@@ -25,7 +25,6 @@ from django.db import connection
 from django_redis import get_redis_connection
 from kombu import Connection
 
-from obcms.celery import prepare_local_folders
 from obcms.db.migration_state import pending
 from obcms.db.redis import redis_client
 
@@ -84,7 +83,6 @@ def check_broker() -> None:
     if url.startswith(("redis:", "rediss:")):
         redis_client(url).ping()
     elif url.startswith("filesystem:"):
-        prepare_local_folders()  # the web may not have sent a task yet
         folder = Path(settings.CELERY_BROKER_TRANSPORT_OPTIONS["data_folder_in"])
         if not folder.is_dir() or not folder.stat().st_mode & 0o200:
             raise CheckFailed("broker folder is missing or read-only")

@@ -23,13 +23,14 @@ from datetime import UTC, datetime
 from django.http import HttpRequest, HttpResponse
 from gunicorn.glogging import Logger
 
+from obcms.platform import PROBE_PATHS
+
 request_id: ContextVar[str] = ContextVar("request_id", default="-")
 
 # Attributes every LogRecord has; anything else was passed through `extra=` and is kept.
 _STANDARD = set(vars(logging.LogRecord("", 0, "", 0, "", (), None))) | {"message", "asctime"}
 # An id from outside is accepted only if it looks like one: no log injection through headers.
 _VALID_ID = re.compile(r"^[A-Za-z0-9._:-]{8,128}$")
-PROBE_PATHS = ("/health/", "/ready/")
 
 
 def configure(config: dict) -> None:

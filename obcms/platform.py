@@ -1,4 +1,5 @@
-"""What the hosting platform tells us about ourselves: public host names and the release id.
+"""What the hosting platform tells us about ourselves (public host names, the release id), and
+the paths its probes ask us on.
 
 Explicit variables (``ALLOWED_HOSTS``, ``CSRF_TRUSTED_ORIGINS``) always win; these are the
 fallbacks, so a first deploy works before anyone has typed a host name.
@@ -9,6 +10,12 @@ from __future__ import annotations
 from urllib.parse import urlsplit
 
 from obcms.env import Env
+
+# Liveness and readiness, as app.json and the platform guides name them. Answered before host
+# validation (obcms/health/middleware.py), and logged only at debug level (obcms/logs.py).
+HEALTH_PATH = "/health/"
+READY_PATH = "/ready/"
+PROBE_PATHS = (HEALTH_PATH, READY_PATH)
 
 # Injected by the platform at run time, newest convention first.
 RELEASE_VARIABLES = (

@@ -13,8 +13,9 @@ from collections.abc import Callable
 from django.http import HttpRequest, HttpResponse
 
 from obcms.health.views import health, ready
+from obcms.platform import HEALTH_PATH, READY_PATH
 
-PROBES: dict[str, Callable[[HttpRequest], HttpResponse]] = {"/health/": health, "/ready/": ready}
+PROBES: dict[str, Callable[[HttpRequest], HttpResponse]] = {HEALTH_PATH: health, READY_PATH: ready}
 
 
 class ProbeMiddleware:

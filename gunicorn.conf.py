@@ -30,17 +30,14 @@ worker_class = "gthread"
 
 def _default_workers() -> int:
     # Containers often see the host's CPUs, not their share of them: cap the guess at 4 and let
-    # WEB_CONCURRENCY (set by Heroku from the dyno size) or GUNICORN_WORKERS say otherwise.
+    # WEB_CONCURRENCY say otherwise.
     cpus = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count()
     return max(2, min((cpus or 1) + 1, 4))
 
 
-# Worker processes: GUNICORN_WORKERS, else WEB_CONCURRENCY, else from the CPUs we may use.
-workers = env.int(
-    "GUNICORN_WORKERS",
-    default=env.int("WEB_CONCURRENCY", default=_default_workers(), minimum=1),
-    minimum=1,
-)
+# Worker processes: WEB_CONCURRENCY, the name Heroku (which sets it from the dyno size), Render
+# and the buildpacks use, else from the CPUs we may use.
+workers = env.int("WEB_CONCURRENCY", default=_default_workers(), minimum=1)
 
 # Threads per worker. Each thread holds its own database connection (CONN_MAX_AGE keeps it),
 # so workers x threads is the number of PostgreSQL connections one web container may use.

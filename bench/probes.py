@@ -92,7 +92,7 @@ def main() -> None:
             .replace("ALLOWED_HOSTS = []", "ALLOWED_HOSTS = ['*']")
         )
         gunicorn_env = base_env(
-            GUNICORN_WORKERS="2",
+            WEB_CONCURRENCY="2",
             GUNICORN_THREADS="4",
             GUNICORN_LOG_LEVEL="warning",
             GUNICORN_MAX_REQUESTS=max_requests,

@@ -68,7 +68,7 @@ def main() -> None:
         ALLOWED_HOSTS="localhost",
         DATABASE_URL=urlunsplit(urlsplit(args.database)._replace(path=f"/{name}")),
         DATA_DIR=tempfile.mkdtemp(prefix="obcms-bench-"),
-        GUNICORN_WORKERS="2",
+        WEB_CONCURRENCY="2",
         GUNICORN_THREADS="4",
         GUNICORN_MAX_REQUESTS="0",
         LOG_LEVEL="warning",

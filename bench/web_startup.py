@@ -64,7 +64,7 @@ def main() -> None:
     try:
         admin = Path(sys.executable).parent / "django-admin"
         subprocess.run([admin, "startproject", "bare", str(workdir)], check=True)
-        gunicorn_env = base_env(GUNICORN_WORKERS="2", GUNICORN_THREADS="4")
+        gunicorn_env = base_env(WEB_CONCURRENCY="2", GUNICORN_THREADS="4")
         bare_cmd = f"gunicorn {CONF} --chdir {workdir} bare.wsgi"
         obcms_env = {
             **gunicorn_env,

@@ -42,7 +42,7 @@ def test_sign_in_search_open_and_add_an_assessment(start, tmp_path, port, built,
         "DEBUG": "true",
         "DATA_DIR": str(tmp_path),
         "PORT": str(port),
-        "GUNICORN_WORKERS": "1",
+        "WEB_CONCURRENCY": "1",
     }
     env["PATH"] = f"{os.path.dirname(os.sys.executable)}:{env['PATH']}"
     assert manage("release", env=env).returncode == 0

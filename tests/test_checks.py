@@ -62,9 +62,10 @@ def test_embedded_defaults_in_production_are_warnings(tmp_path, changes, check_i
     assert check_id in result.stderr
 
 
-def test_one_web_process_without_redis_is_not_warned(tmp_path):
-    result = deploy_check(tmp_path, REDIS_URL=None, GUNICORN_WORKERS="1")
-    assert "obcms.W002" not in result.stderr
+def test_no_redis_is_warned_even_with_one_web_process(tmp_path):
+    """The worker count is gunicorn.conf.py's to decide; the check no longer reads it."""
+    result = deploy_check(tmp_path, REDIS_URL=None, WEB_CONCURRENCY="1")
+    assert "obcms.W002" in result.stderr
 
 
 def test_debug_skips_the_production_checks(tmp_path):

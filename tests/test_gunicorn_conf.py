@@ -23,7 +23,6 @@ def load(monkeypatch, **variables: str):
     for name in (
         "PORT",
         "WEB_CONCURRENCY",
-        "GUNICORN_WORKERS",
         "GUNICORN_THREADS",
         "GUNICORN_TIMEOUT",
         "GUNICORN_GRACEFUL_TIMEOUT",
@@ -61,10 +60,6 @@ def test_web_concurrency_sets_workers(monkeypatch):
     assert load(monkeypatch, WEB_CONCURRENCY="3").workers == 3
 
 
-def test_gunicorn_workers_beats_web_concurrency(monkeypatch):
-    assert load(monkeypatch, WEB_CONCURRENCY="3", GUNICORN_WORKERS="6").workers == 6
-
-
 def test_every_knob_is_read(monkeypatch):
     cfg = load(
         monkeypatch,
@@ -85,7 +80,7 @@ def test_every_knob_is_read(monkeypatch):
 @pytest.mark.parametrize(
     ("name", "value", "message"),
     [
-        ("GUNICORN_WORKERS", "abc", "obcms: GUNICORN_WORKERS: expected a whole number, got 'abc'"),
+        ("WEB_CONCURRENCY", "abc", "obcms: WEB_CONCURRENCY: expected a whole number, got 'abc'"),
         ("WEB_CONCURRENCY", "0", "obcms: WEB_CONCURRENCY: expected a whole number of at least 1"),
         ("PORT", "http", "obcms: PORT: expected a whole number, got 'http'"),
         ("GUNICORN_LOG_LEVEL", "chatty", "obcms: GUNICORN_LOG_LEVEL: expected one of debug"),

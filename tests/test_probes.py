@@ -44,7 +44,7 @@ def released_env(production_env, fresh_database, services) -> dict[str, str]:
 
 
 def serve(start, env, port):
-    web = start(procfile()["web"], {**env, "PORT": str(port), "GUNICORN_WORKERS": "1"}, name="web")
+    web = start(procfile()["web"], {**env, "PORT": str(port), "WEB_CONCURRENCY": "1"}, name="web")
     web.wait_for_http(f"http://127.0.0.1:{port}/health/", timeout=30)
     return f"http://127.0.0.1:{port}"
 

@@ -129,7 +129,7 @@ def test_the_eleventh_failed_sign_in_is_locked_out_across_two_worker_processes(
         "ALLOWED_HOSTS": "localhost",
         "DATABASE_URL": fresh_database,
         "REDIS_URL": own_redis(4),  # this test's failure counts only
-        "GUNICORN_WORKERS": "2",
+        "WEB_CONCURRENCY": "2",
         "PORT": str(port),
     }
     assert manage("release", env=env).returncode == 0

@@ -9,7 +9,7 @@ from tests.support.processes import http_get, manage, procfile
 
 
 def start_web(start, env, port):
-    web = start(procfile()["web"], {**env, "PORT": str(port), "GUNICORN_WORKERS": "2"}, name="web")
+    web = start(procfile()["web"], {**env, "PORT": str(port), "WEB_CONCURRENCY": "2"}, name="web")
     web.wait_for_http(f"http://127.0.0.1:{port}/health/", timeout=30)
     return web
 

@@ -78,13 +78,14 @@ def check_embedded_defaults(app_configs: object = None, **kwargs: object) -> lis
                 id="obcms.W001",
             )
         )
-    env = settings.ENV
-    web_processes = env.int("GUNICORN_WORKERS", default=env.int("WEB_CONCURRENCY", default=2))
-    if not settings.REDIS_URL and web_processes > 1:
+    if not settings.REDIS_URL:
         messages.append(
             Warning(
-                "No REDIS_URL: each web process keeps its own cache, so sign-in throttling and "
-                "cached figures differ between processes, and Celery uses a folder as its broker.",
+                "No REDIS_URL: the cache lives in each process's memory and Celery's broker is a "
+                "folder on this machine. That serves one web process on one machine only: with "
+                "more (WEB_CONCURRENCY above 1, as by default, or a second container) sign-in "
+                "throttling and cached figures differ between processes, and a worker elsewhere "
+                "never sees the tasks.",
                 hint="Set REDIS_URL (the Heroku Key-Value Store add-on, a Coolify Redis resource).",
                 id="obcms.W002",
             )

@@ -36,6 +36,7 @@ def test_a_full_production_environment_passes_cleanly(tmp_path):
     [
         ({"SECRET_KEY": "short-key"}, "obcms.E001"),
         ({"SECRET_KEY": "a" * 60}, "obcms.E001"),
+        ({"SECRET_KEY": "django-insecure-" + TEST_SECRET_KEY}, "obcms.E001"),
         ({"ALLOWED_HOSTS": "*"}, "obcms.E002"),
         ({"CSRF_TRUSTED_ORIGINS": "http://obcms.example.org"}, "obcms.E003"),
     ],
@@ -73,19 +74,10 @@ def test_debug_skips_the_production_checks(tmp_path):
     assert "obcms.E00" not in result.stderr
 
 
-def test_secrets_in_the_nixpacks_plan_are_an_error(settings, tmp_path):
-    from obcms.ops.checks import check_build_plan_has_no_secrets
-
-    settings.BASE_DIR = tmp_path
-    (tmp_path / "nixpacks.toml").write_text('[variables]\nSECRET_KEY = "x"\nTZ = "UTC"\n')
-    (error,) = check_build_plan_has_no_secrets()
-    assert error.id == "obcms.E004" and "SECRET_KEY" in error.msg and "TZ" not in error.msg
-
-
-def test_the_real_nixpacks_plan_has_no_secrets():
-    from obcms.ops.checks import check_build_plan_has_no_secrets
-
-    assert check_build_plan_has_no_secrets() == []
+def test_a_weak_secret_key_is_one_message_not_two(tmp_path):
+    """obcms.E001 replaces Django's security.W009, which tests the same key."""
+    result = deploy_check(tmp_path, SECRET_KEY="short-key")
+    assert "obcms.E001" in result.stderr and "security.W009" not in result.stderr
 
 
 def test_check_deploy_is_clean_of_django_security_issues_with_app_json_production_env(

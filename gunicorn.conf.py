@@ -47,8 +47,12 @@ threads = env.int("GUNICORN_THREADS", default=4, minimum=1)
 # restarts, and a broken environment stops the master once instead of every worker in a loop.
 preload_app = True
 
-# A worker silent this long is killed and replaced. Routers give up on a request at 30 s
-# (Heroku); anything still running then is lost work, so log it as a timeout shortly before.
+# A worker *process* whose heartbeat stops this long (hung, deadlocked) is killed and replaced.
+# With gthread workers it is not a limit on slow requests: the worker keeps beating while its
+# threads serve, so a slow request runs on to its end (gunicorn's docs: for non-sync workers it
+# "is not tied to the length of time required to handle a single request",
+# https://docs.gunicorn.org/en/stable/settings.html#timeout). Heroku's router gives up on a
+# request at 30 s whatever we do; 28 replaces a hung worker by about then.
 timeout = env.int("GUNICORN_TIMEOUT", default=28, minimum=1)
 
 # On SIGTERM, workers get this long to finish in-flight requests. Below the platforms' 30 s

@@ -12,9 +12,13 @@ from __future__ import annotations
 
 import os
 import sys
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TypeVar
 from urllib.parse import unquote, urlsplit
+
+N = TypeVar("N", int, float)
 
 TRUE = frozenset({"1", "true", "yes", "on"})
 FALSE = frozenset({"0", "false", "no", "off"})
@@ -44,9 +48,6 @@ class Env:
             return None
         return value.strip()
 
-    def is_set(self, name: str) -> bool:
-        return self.raw(name) is not None
-
     def str(self, name: str, default: str = "") -> str:
         value = self.raw(name)
         return default if value is None else value
@@ -65,18 +66,7 @@ class Env:
     def int(
         self, name: str, default: int, *, minimum: int | None = None, maximum: int | None = None
     ) -> int:
-        value = self.raw(name)
-        if value is None:
-            return default
-        try:
-            number = int(value)
-        except ValueError:
-            self.problem(name, f"expected a whole number, got {value!r}")
-            return default
-        if (minimum is not None and number < minimum) or (maximum is not None and number > maximum):
-            self.problem(name, f"expected a whole number {_bounds(minimum, maximum)}, got {number}")
-            return default
-        return number
+        return self._number(name, default, int, "a whole number", minimum, maximum)
 
     def float(
         self,
@@ -86,16 +76,27 @@ class Env:
         minimum: float | None = None,
         maximum: float | None = None,
     ) -> float:
+        return self._number(name, default, float, "a number", minimum, maximum)
+
+    def _number(
+        self,
+        name: str,
+        default: N,
+        parse: Callable[[str], N],
+        noun: str,
+        minimum: N | None,
+        maximum: N | None,
+    ) -> N:
         value = self.raw(name)
         if value is None:
             return default
         try:
-            number = float(value)
+            number = parse(value)
         except ValueError:
-            self.problem(name, f"expected a number, got {value!r}")
+            self.problem(name, f"expected {noun}, got {value!r}")
             return default
         if (minimum is not None and number < minimum) or (maximum is not None and number > maximum):
-            self.problem(name, f"expected a number {_bounds(minimum, maximum)}, got {number}")
+            self.problem(name, f"expected {noun} {_bounds(minimum, maximum)}, got {number}")
             return default
         return number
 
@@ -160,12 +161,38 @@ class Env:
         )
 
     def secret(self, name: str, *, required: bool, hint: str) -> str:
-        """A secret with no default. When ``required`` and absent it is recorded as missing."""
+        """A secret with no default: ``name``'s value or, when it is unset, the content of the
+        file ``<name>_FILE`` names (Docker and Coolify mount secrets as files), stripped.
+
+        A required secret that is absent, and a file that cannot be read, are recorded as
+        missing: fatal for the processes that serve, not for the build, which may see the
+        variable while the file is only mounted at run time."""
         value = self.raw(name)
+        if value is None:
+            value = self._secret_file(f"{name}_FILE", name)
         if value is None:
             if required:
                 self.missing.append(f"{name} is not set: {hint}")
             return ""
+        return value
+
+    def _secret_file(self, name: str, instead: str) -> str | None:
+        """The stripped content of the file ``name`` names; None when ``name`` is unset, ""
+        (with the reason recorded) when the file cannot be read or is empty."""
+        path = self.raw(name)
+        if path is None:
+            return None
+        try:
+            value = Path(path).read_text().strip()
+        except (OSError, UnicodeDecodeError) as exc:
+            reason = getattr(exc, "strerror", None) or type(exc).__name__
+            self.missing.append(
+                f"{name}: cannot read {path} ({reason}); mount the secret at that path, or set "
+                f"{instead} instead"
+            )
+            return ""
+        if not value:
+            self.missing.append(f"{name}: {path} is empty; put the secret in it")
         return value
 
     def require(self, name: str, hint: str) -> None:

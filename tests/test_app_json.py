@@ -44,7 +44,6 @@ READERS = {
     "database",
     "email",
     "raw",
-    "is_set",
     "require",
 }
 
@@ -128,8 +127,21 @@ def names_read() -> frozenset[str]:
     return frozenset(names_in_code() | names_read_at_runtime())
 
 
+@functools.cache
+def secrets_in_code() -> frozenset[str]:
+    """Names read with ``env.secret``, which also reads ``<NAME>_FILE``."""
+    names = set()
+    for path in (REPO / "obcms").rglob("*.py"):
+        for node in ast.walk(ast.parse(path.read_text())):
+            if isinstance(node, ast.Call) and ast.unparse(node.func) == "env.secret":
+                names.add(node.args[0].value)
+    return frozenset(names)
+
+
 def undeclared(app: dict) -> set[str]:
-    return set(names_read()) - set(app["env"])
+    """Read but not declared; ``<NAME>_FILE`` of a secret is covered by NAME's declaration."""
+    files = {f"{name}_FILE" for name in secrets_in_code() if name in app["env"]}
+    return set(names_read()) - set(app["env"]) - files
 
 
 def unread(app: dict) -> set[str]:
@@ -144,6 +156,11 @@ def test_every_declared_variable_is_read_by_the_code():
     assert unread(APP) == set(), "app.json declares variables the code never reads"
 
 
+@pytest.mark.parametrize("name", sorted(secrets_in_code()))
+def test_every_secret_says_it_may_come_from_a_file(name):
+    assert f"{name}_FILE" in APP["env"][name]["description"]
+
+
 def test_negative_twins_a_variable_declared_but_never_read_and_one_read_but_undeclared():
     """An operator would set MAX_UPLOAD_MB and see nothing change; a variable missing from
     app.json is one nobody is told about."""
@@ -151,6 +168,14 @@ def test_negative_twins_a_variable_declared_but_never_read_and_one_read_but_unde
     assert unread(declared_only) == {"MAX_UPLOAD_MB"}
     without_log_level = {**APP, "env": {k: v for k, v in APP["env"].items() if k != "LOG_LEVEL"}}
     assert undeclared(without_log_level) == {"LOG_LEVEL"}
+
+
+def test_negative_twin_a_secret_file_is_covered_by_its_secret_declaration_only():
+    without_secret_key = {
+        **APP,
+        "env": {k: v for k, v in APP["env"].items() if k != "SECRET_KEY"},
+    }
+    assert undeclared(without_secret_key) == {"SECRET_KEY", "SECRET_KEY_FILE"}
 
 
 def test_formation_matches_the_procfile_and_runs_exactly_one_beat():

@@ -141,3 +141,37 @@ def test_email_url(url, backend, host, port, tls, ssl):
 def test_email_url_decodes_credentials():
     config = Env(environ={"EMAIL_URL": "smtp+tls://me%40x.org:p%40ss@mail"}).email("EMAIL_URL")
     assert (config.user, config.password) == ("me@x.org", "p@ss")
+
+
+def test_a_secret_comes_from_its_file_when_the_variable_is_unset(tmp_path):
+    (tmp_path / "secret_key").write_text("  from-a-mounted-file\n")
+    env = Env(environ={"SECRET_KEY_FILE": str(tmp_path / "secret_key")})
+    assert env.secret("SECRET_KEY", required=True, hint="set it") == "from-a-mounted-file"
+    assert env.missing == [] and env.problems == []
+
+
+def test_a_secret_variable_wins_over_its_file(tmp_path):
+    (tmp_path / "secret_key").write_text("from-the-file")
+    env = Env(environ={"SECRET_KEY": "from-the-variable", "SECRET_KEY_FILE": "/nonexistent"})
+    assert env.secret("SECRET_KEY", required=True, hint="set it") == "from-the-variable"
+    assert env.missing == []
+
+
+@pytest.mark.parametrize("required", [True, False])
+def test_an_unreadable_secret_file_is_one_line_naming_the_file_variable(tmp_path, required):
+    env = Env(environ={"SECRET_KEY_FILE": str(tmp_path / "absent")})
+    assert env.secret("SECRET_KEY", required=required, hint="set it") == ""
+    assert env.missing == [
+        f"SECRET_KEY_FILE: cannot read {tmp_path / 'absent'} (No such file or directory); "
+        "mount the secret at that path, or set SECRET_KEY instead"
+    ]
+    assert env.problems == []  # the build may see the variable before the file is mounted
+
+
+def test_an_empty_secret_file_is_reported(tmp_path):
+    (tmp_path / "secret_key").write_text("\n")
+    env = Env(environ={"SECRET_KEY_FILE": str(tmp_path / "secret_key")})
+    assert env.secret("SECRET_KEY", required=True, hint="set it") == ""
+    assert env.missing == [
+        f"SECRET_KEY_FILE: {tmp_path / 'secret_key'} is empty; put the secret in it"
+    ]

@@ -220,3 +220,18 @@ def test_collectstatic_succeeds_with_an_empty_environment():
     result = manage("collectstatic", "--noinput", env=base_env())
     assert result.returncode == 0, result.stderr
     assert "static file" in result.stdout
+
+
+def test_secret_key_from_a_mounted_file_serves_and_a_missing_file_stops_only_serving(tmp_path):
+    """Docker and Coolify secrets are files; the build may see SECRET_KEY_FILE without the
+    file, which is mounted at run time only."""
+    (tmp_path / "secret_key").write_text(TEST_SECRET_KEY + "\n")
+    s = snapshot(SECRET_KEY_FILE=str(tmp_path / "secret_key"), ALLOWED_HOSTS="obcms.example.org")
+    assert s["MISSING"] == [] and s["PROBLEMS"] == []
+
+    absent = base_env(DATA_DIR=str(tmp_path), SECRET_KEY_FILE="/run/secrets/secret_key")
+    assert manage("collectstatic", "--noinput", "--dry-run", env=absent).returncode == 0
+    release = manage("release", env={**absent, "ALLOWED_HOSTS": "obcms.example.org"})
+    assert release.returncode == 1
+    (line, _) = [line for line in release.stderr.splitlines() if line.startswith("obcms: ")]
+    assert line.startswith("obcms: SECRET_KEY_FILE: cannot read /run/secrets/secret_key")

@@ -11,10 +11,10 @@ from zoneinfo import available_timezones
 
 from celery.schedules import crontab
 
-from obcms import __version__
 from obcms.env import Env
 from obcms.logs import log_format
 from obcms.platform import https_origins, platform_hosts, release_id
+from obcms.version import __version__
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 ENV = env = Env()

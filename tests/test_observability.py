@@ -214,7 +214,7 @@ def test_the_scrubber_strips_cookies_headers_and_sensitive_query_values():
 
 
 def test_without_a_dsn_the_sdk_is_not_initialised(tmp_path):
-    from tests.test_settings import settings_values
+    from tests.support.processes import settings_values
 
     (active,) = settings_values(
         "__import__('sentry_sdk').get_client().is_active()", DATA_DIR=str(tmp_path)

@@ -1,7 +1,6 @@
 """The settings matrix, each case a fresh process with exactly the environment given."""
 
 import json
-import shlex
 
 import pytest
 
@@ -34,20 +33,6 @@ print(json.dumps({
     "MISSING": s.ENV.missing,
 }))
 """
-
-
-def settings_values(expressions: str, **variables: str) -> list:
-    """Evaluate ``expressions`` (over ``s``, the settings) in a fresh process."""
-    script = (
-        "import json, django; django.setup(); from django.conf import settings as s; "
-        f"print(json.dumps([{expressions}]))"
-    )
-    result = run(
-        shlex.join(["python", "-c", script]),
-        base_env(DJANGO_SETTINGS_MODULE="obcms.settings", **variables),
-    )
-    assert result.returncode == 0, result.stderr
-    return json.loads(result.stdout)
 
 
 def snapshot(**variables: str) -> dict:

@@ -7,6 +7,7 @@ to a file, so a chatty process can never block on a full pipe.
 
 from __future__ import annotations
 
+import json
 import os
 import shlex
 import signal
@@ -17,10 +18,12 @@ import tempfile
 import time
 import urllib.error
 import urllib.request
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from pathlib import Path
+from typing import TypeVar
 
 REPO = Path(__file__).resolve().parents[2]
+T = TypeVar("T")
 VENV_BIN = Path(sys.executable).parent
 
 
@@ -72,6 +75,32 @@ def run(
 
 def manage(*args: str, env: Mapping[str, str], timeout: float = 120) -> subprocess.CompletedProcess:
     return run(shlex.join(["python", "manage.py", *args]), env, timeout)
+
+
+def settings_values(expressions: str, **variables: str) -> list:
+    """Evaluate ``expressions`` (over ``s``, the settings) in a fresh process."""
+    script = (
+        "import json, django; django.setup(); from django.conf import settings as s; "
+        f"print(json.dumps([{expressions}]))"
+    )
+    result = run(
+        shlex.join(["python", "-c", script]),
+        base_env(DJANGO_SETTINGS_MODULE="obcms.settings", **variables),
+    )
+    assert result.returncode == 0, result.stderr
+    return json.loads(result.stdout)
+
+
+def wait_until(predicate: Callable[[], T], timeout: float, what: str, interval: float = 0.2) -> T:
+    """Poll ``predicate`` until it returns something true, and return that; fail after
+    ``timeout`` seconds naming ``what`` was awaited."""
+    started = time.monotonic()
+    while time.monotonic() - started < timeout:
+        value = predicate()
+        if value:
+            return value
+        time.sleep(interval)
+    raise AssertionError(f"timed out after {timeout}s waiting for {what}")
 
 
 class Process:

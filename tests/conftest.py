@@ -11,11 +11,12 @@ from __future__ import annotations
 import os
 import secrets
 from collections.abc import Callable, Iterator
+from pathlib import Path
 from urllib.parse import urlsplit, urlunsplit
 
 import pytest
 
-from tests.support.processes import Process, base_env, free_port, manage
+from tests.support.processes import REPO, Process, base_env, free_port, manage
 from tests.support.services import (
     DATABASE_URL,
     REDIS_URL,
@@ -111,11 +112,14 @@ def production_env(tmp_path, built) -> dict[str, str]:
 
 @pytest.fixture
 def start() -> Iterator:
-    """``start(command, env, name=...)`` starts a process that is always stopped at teardown."""
+    """``start(command, env, name=..., cwd=...)`` starts a process that is always stopped at
+    teardown; ``cwd`` is the repository unless a test built a copy of it (a slug, an image)."""
     started: list[Process] = []
 
-    def _start(command: str, env: dict[str, str], name: str = "process") -> Process:
-        process = Process(command, env, name=name)
+    def _start(
+        command: str, env: dict[str, str], name: str = "process", cwd: Path = REPO
+    ) -> Process:
+        process = Process(command, env, name=name, cwd=cwd)
         started.append(process)
         return process
 

@@ -7,7 +7,7 @@ import psycopg
 import pytest
 
 from obcms.locks import MIGRATION_KEY
-from tests.support.processes import Process, free_port, http_get, manage, procfile
+from tests.support.processes import free_port, http_get, manage, procfile
 
 
 def migration_rows(database_url: str) -> list[tuple[str, str]]:
@@ -24,13 +24,13 @@ def lock_is_free(database_url: str) -> bool:
 
 
 @pytest.mark.integration
-def test_four_releases_at_once_apply_every_migration_exactly_once(production_env, fresh_database):
+def test_four_releases_at_once_apply_every_migration_exactly_once(
+    start, production_env, fresh_database
+):
     env = {**production_env, "DATABASE_URL": fresh_database}
-    releases = [Process(procfile()["release"], env, name=f"release-{i}") for i in range(4)]
+    releases = [start(procfile()["release"], env, name=f"release-{i}") for i in range(4)]
     codes = [release.wait(120) for release in releases]
     outputs = [release.output for release in releases]
-    for release in releases:
-        release.stop()
 
     assert codes == [0, 0, 0, 0], outputs
     for output in outputs:
@@ -154,11 +154,9 @@ def test_release_on_sqlite_serialises_locally_and_is_idempotent(production_env):
     assert "no migrations to apply" in second.stdout
 
 
-def test_release_twice_at_once_on_sqlite(production_env):
-    releases = [Process(procfile()["release"], production_env, name=f"r{i}") for i in range(2)]
+def test_release_twice_at_once_on_sqlite(start, production_env):
+    releases = [start(procfile()["release"], production_env, name=f"r{i}") for i in range(2)]
     codes = [release.wait(60) for release in releases]
     outputs = [release.output for release in releases]
-    for release in releases:
-        release.stop()
     assert codes == [0, 0], outputs
     assert sum("applying" in output for output in outputs) == 1

@@ -74,8 +74,9 @@ def config_vars(database_url: str, redis_url: str) -> dict[str, str]:
     return config
 
 
-def dyno(command: str, env: dict[str, str], app: Path, name: str, port: int) -> Process:
-    return Process(command, {**env, "DYNO": name, "PORT": str(port)}, name=name, cwd=app)
+def dyno(start, command: str, env: dict[str, str], app: Path, name: str, port: int) -> Process:
+    """A dyno: the command in the slug, with DYNO and PORT as Heroku sets them."""
+    return start(command, {**env, "DYNO": name, "PORT": str(port)}, name=name, cwd=app)
 
 
 def router_get(port: int, path: str, forwarded_proto: str = "https"):
@@ -86,7 +87,7 @@ def router_get(port: int, path: str, forwarded_proto: str = "https"):
 
 @pytest.mark.integration
 def test_release_once_then_web_worker_and_beat_dynos_serve_and_stop_within_30s(
-    slug, fresh_database, platform_redis
+    start, slug, fresh_database, platform_redis
 ):
     app, build_env = slug
     env = {**build_env, **config_vars(fresh_database, platform_redis), "WEB_CONCURRENCY": "2"}
@@ -97,65 +98,58 @@ def test_release_once_then_web_worker_and_beat_dynos_serve_and_stop_within_30s(
 
     port = free_port()
     dynos = [
-        dyno(lines["web"], env, app, "web.1", port),
-        dyno(lines["worker"], env, app, "worker.1", free_port()),
-        dyno(lines["beat"], env, app, "beat.1", free_port()),
+        dyno(start, lines["web"], env, app, "web.1", port),
+        dyno(start, lines["worker"], env, app, "worker.1", free_port()),
+        dyno(start, lines["beat"], env, app, "beat.1", free_port()),
     ]
-    try:
-        web, worker, beat = dynos
-        web.wait_for_http(f"http://127.0.0.1:{port}/ready/", timeout=60, host=DOMAIN)
-        status, _, body = router_get(port, "/ready/")
-        assert status == 200, body
-        status, _, body = router_get(port, "/health/")
-        assert status == 200 and b"a1b2c3d4e5f6" in body
-        assert router_get(port, "/accounts/login/")[0] == 200
-        status, headers, _ = router_get(port, "/accounts/login/", forwarded_proto="http")
-        assert status == 301 and headers["Location"].startswith(f"https://{DOMAIN}/")
-        beat.wait_for_output("holding the beat lock", timeout=30)
+    web, worker, beat = dynos
+    web.wait_for_http(f"http://127.0.0.1:{port}/ready/", timeout=60, host=DOMAIN)
+    status, _, body = router_get(port, "/ready/")
+    assert status == 200, body
+    status, _, body = router_get(port, "/health/")
+    assert status == 200 and b"a1b2c3d4e5f6" in body
+    assert router_get(port, "/accounts/login/")[0] == 200
+    status, headers, _ = router_get(port, "/accounts/login/", forwarded_proto="http")
+    assert status == 301 and headers["Location"].startswith(f"https://{DOMAIN}/")
+    beat.wait_for_output("holding the beat lock", timeout=30)
 
-        # `heroku run`: a one-off dyno queues a heartbeat; the worker dyno runs it.
-        one_off = run(
-            "python manage.py shell -c "
-            + shlex.quote("from obcms.ops.tasks import heartbeat; heartbeat.delay()"),
-            env,
-            300,
-            cwd=app,
-        )
-        assert one_off.returncode == 0, one_off.stderr
-        started = time.monotonic()
-        while (doctor := run("python manage.py doctor", env, 300, cwd=app)).returncode != 0:
-            assert time.monotonic() - started < 30, doctor.stdout + doctor.stderr + worker.output
-            time.sleep(1)
-        assert "doctor: healthy" in doctor.stdout
+    # `heroku run`: a one-off dyno queues a heartbeat; the worker dyno runs it.
+    one_off = run(
+        "python manage.py shell -c "
+        + shlex.quote("from obcms.ops.tasks import heartbeat; heartbeat.delay()"),
+        env,
+        300,
+        cwd=app,
+    )
+    assert one_off.returncode == 0, one_off.stderr
+    started = time.monotonic()
+    while (doctor := run("python manage.py doctor", env, 300, cwd=app)).returncode != 0:
+        assert time.monotonic() - started < 30, doctor.stdout + doctor.stderr + worker.output
+        time.sleep(1)
+    assert "doctor: healthy" in doctor.stdout
 
-        postdeploy = run(APP_JSON["scripts"]["postdeploy"], env, 300, cwd=app)
-        assert postdeploy.returncode == 0, postdeploy.stdout + postdeploy.stderr
+    postdeploy = run(APP_JSON["scripts"]["postdeploy"], env, 300, cwd=app)
+    assert postdeploy.returncode == 0, postdeploy.stdout + postdeploy.stderr
 
-        for process in dynos:  # Heroku signals every process in the dyno, children included
-            os.killpg(process.pid, signal.SIGTERM)
-        for process in dynos:
-            assert process.wait(30) == 0, f"{process.name} after SIGTERM:\n{process.output}"
-            assert "Traceback" not in process.output, process.output
-    finally:
-        for process in dynos:
-            process.stop()
+    for process in dynos:  # Heroku signals every process in the dyno, children included
+        os.killpg(process.pid, signal.SIGTERM)
+    for process in dynos:
+        assert process.wait(30) == 0, f"{process.name} after SIGTERM:\n{process.output}"
+        assert "Traceback" not in process.output, process.output
 
 
 @pytest.mark.integration
 def test_negative_twin_a_procfile_without_release_never_gets_ready(
-    slug, fresh_database, platform_redis
+    start, slug, fresh_database, platform_redis
 ):
     """No release line, no release phase: nothing migrates, and /ready/ says so."""
     app, build_env = slug
     env = {**build_env, **config_vars(fresh_database, platform_redis)}
     port = free_port()
-    web = dyno(procfile()["web"], env, app, "web.1", port)
-    try:
-        web.wait_for_http(f"http://127.0.0.1:{port}/health/", timeout=60, host=DOMAIN)
-        status, _, body = router_get(port, "/ready/")
-        assert status == 503 and json.loads(body)["checks"]["migrations"] is False, body
-    finally:
-        web.stop()
+    web = dyno(start, procfile()["web"], env, app, "web.1", port)
+    web.wait_for_http(f"http://127.0.0.1:{port}/health/", timeout=60, host=DOMAIN)
+    status, _, body = router_get(port, "/ready/")
+    assert status == 503 and json.loads(body)["checks"]["migrations"] is False, body
 
 
 def test_negative_twin_settings_that_need_a_secret_at_import_fail_the_build(slug, tmp_path):

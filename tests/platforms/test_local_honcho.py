@@ -1,20 +1,15 @@
 """A laptop: honcho runs the Procfile's web, worker and beat with no configuration beyond
 DEBUG (as `make run` does), and a scheduled task runs through the filesystem broker."""
 
-import os
 import time
 
-from tests.support.processes import REPO, manage
+from tests.support.processes import REPO, base_env, manage
 
 
 def test_honcho_runs_the_whole_procfile_and_a_scheduled_task_runs(start, tmp_path, built, port):
-    env = {
-        "PATH": f"{os.path.dirname(os.sys.executable)}:{os.environ['PATH']}",
-        "HOME": os.environ.get("HOME", "/tmp"),
-        "DEBUG": "true",
-        "DATA_DIR": str(tmp_path),
-        "DJANGO_SETTINGS_MODULE": "tests.settings_tasks",
-    }
+    env = base_env(
+        DEBUG="true", DATA_DIR=str(tmp_path), DJANGO_SETTINGS_MODULE="tests.settings_tasks"
+    )
     assert manage("release", env=env).returncode == 0
     honcho = start(
         f"honcho --procfile {REPO / 'Procfile'} start --port {port} web worker beat",

@@ -19,7 +19,7 @@ import pytest
 import yaml
 
 from tests.platforms.builds import copy_repository, install, needing_a_secret_at_import
-from tests.support.processes import REPO, Process, free_port, http_get, procfile, run
+from tests.support.processes import REPO, free_port, http_get, procfile, run
 
 PYTHON_PROVIDER = {
     "setup": {"cmds": []},
@@ -178,7 +178,7 @@ def coolify_probe(port: int) -> bool:
 
 @pytest.mark.integration
 def test_build_then_start_probe_roll_and_stop_like_coolify(
-    image, production_env, fresh_database, platform_redis
+    start, image, production_env, fresh_database, platform_redis
 ):
     """Two deploys overlapping, as a rolling update overlaps them: the web application's old
     and new containers both release and both serve; the beat application's old and new
@@ -194,38 +194,36 @@ def test_build_then_start_probe_roll_and_stop_like_coolify(
     }
     ports = [free_port(), free_port()]
     webs, beats = [], []
-    try:
-        for deploy, port in enumerate(ports):
-            env = {**runtime, "PORT": str(port)}
-            web = Process(plan()["start"], env, name=f"web-{deploy}", cwd=app)
-            webs.append(web)
-            web.wait_for_http(f"http://127.0.0.1:{port}/health/", timeout=90, host="localhost")
-            beats.append(Process(procfile()["beat"], runtime, name=f"beat-{deploy}", cwd=app))
-        assert all(coolify_probe(port) for port in ports)  # old and new serve side by side
-        releases = [web.output for web in webs]
-        assert all("release: done" in output for output in releases), releases
-        assert sum("release: applying" in output for output in releases) == 1, releases
+    for deploy, port in enumerate(ports):
+        env = {**runtime, "PORT": str(port)}
+        web = start(plan()["start"], env, name=f"web-{deploy}", cwd=app)
+        webs.append(web)
+        web.wait_for_http(f"http://127.0.0.1:{port}/health/", timeout=90, host="localhost")
+        beats.append(start(procfile()["beat"], runtime, name=f"beat-{deploy}", cwd=app))
+    assert all(coolify_probe(port) for port in ports)  # old and new serve side by side
+    releases = [web.output for web in webs]
+    assert all("release: done" in output for output in releases), releases
+    assert sum("release: applying" in output for output in releases) == 1, releases
 
-        holding, standing_by = "holding the beat lock", "standing by"
-        deadline = time.monotonic() + 30
-        while not all(holding in b.output or standing_by in b.output for b in beats):
-            assert time.monotonic() < deadline, [beat.output for beat in beats]
-            time.sleep(0.2)
-        holder, standby = sorted(beats, key=lambda beat: holding not in beat.output)
-        assert standing_by in standby.output and holding not in standby.output
+    holding, standing_by = "holding the beat lock", "standing by"
+    deadline = time.monotonic() + 30
+    while not all(holding in b.output or standing_by in b.output for b in beats):
+        assert time.monotonic() < deadline, [beat.output for beat in beats]
+        time.sleep(0.2)
+    holder, standby = sorted(beats, key=lambda beat: holding not in beat.output)
+    assert standing_by in standby.output and holding not in standby.output
 
-        for old in (webs[0], holder):
-            old.signal(signal.SIGTERM)  # docker stop: the main process only
-            assert old.wait(30) == 0, old.output
-        assert coolify_probe(ports[1])
-        standby.wait_for_output(holding, timeout=45)  # the lock passes on: one sender throughout
-    finally:
-        for process in webs + beats:
-            process.stop()
+    for old in (webs[0], holder):
+        old.signal(signal.SIGTERM)  # docker stop: the main process only
+        assert old.wait(30) == 0, old.output
+    assert coolify_probe(ports[1])
+    standby.wait_for_output(holding, timeout=45)  # the lock passes on: one sender throughout
     assert (app / "staticfiles" / "staticfiles.json").exists()
 
 
-def test_negative_twin_a_start_command_that_ignores_port_fails_the_probe(image, production_env):
+def test_negative_twin_a_start_command_that_ignores_port_fails_the_probe(
+    start, image, production_env
+):
     port, elsewhere = free_port(), free_port()
     command = (
         f"python manage.py release && exec gunicorn --config gunicorn.conf.py "
@@ -237,9 +235,6 @@ def test_negative_twin_a_start_command_that_ignores_port_fails_the_probe(image, 
         "DATA_DIR": production_env["DATA_DIR"],
         "PORT": str(port),
     }
-    process = Process(command, {**image[1], **runtime}, name="wrong-port", cwd=image[0])
-    try:
-        process.wait_for_http(f"http://127.0.0.1:{elsewhere}/health/", timeout=60)
-        assert not coolify_probe(port)
-    finally:
-        process.stop()
+    process = start(command, {**image[1], **runtime}, name="wrong-port", cwd=image[0])
+    process.wait_for_http(f"http://127.0.0.1:{elsewhere}/health/", timeout=60)
+    assert not coolify_probe(port)

@@ -128,23 +128,6 @@ def test_negative_twin_a_settings_module_without_the_literal_wsgi_line_has_no_pl
         plan(app)
 
 
-def test_negative_twin_a_python_version_nixpacks_does_not_know_falls_back_silently(tmp_path):
-    app = copy_repository(tmp_path / "app")
-    (app / ".python-version").write_text("3.14\n")
-    assert plan(app)["python"] == "python3"
-
-
-def test_negative_twin_without_the_release_override_the_release_runs_in_docker_build():
-    config = tomllib.loads((REPO / "nixpacks.toml").read_text())
-    procfile = yaml.safe_load((REPO / "Procfile").read_text())
-    without_override = fill_auto(["...", procfile["release"]], None)
-    assert "manage.py release" in " ".join(without_override)
-    assert (
-        fill_auto(["...", procfile["release"]], config["phases"]["release"]["cmds"])
-        == config["phases"]["release"]["cmds"]
-    )
-
-
 @pytest.fixture(scope="module")
 def image(tmp_path_factory):
     """The built image: the repository as pushed, its own virtualenv from requirements.txt,

@@ -16,15 +16,33 @@ from collections.abc import Callable
 from django.db import connection as default_connection
 from django.db.backends.base.base import BaseDatabaseWrapper
 from django.db.migrations.executor import MigrationExecutor
+from django.db.migrations.recorder import MigrationRecorder
+
+# The plan follows from the code, which cannot change under a running process, and from the
+# rows of django_migrations. It is worked out again only when those rows change, so a probe
+# costs two small queries instead of a reading of every migration file (about 3 ms).
+_PLANS: dict[frozenset[tuple[str, str]], list[tuple[str, str]]] = {}
 
 
 def pending(connection: BaseDatabaseWrapper = default_connection) -> list[tuple[str, str]]:
     """``(app, name)`` of every migration this code ships that ``connection``'s database has
     not applied, in the order ``migrate`` would apply them. Raises when the database cannot be
     reached; a database with no ``django_migrations`` table has everything pending."""
-    executor = MigrationExecutor(connection)
-    plan = executor.migration_plan(executor.loader.graph.leaf_nodes())
-    return [(migration.app_label, migration.name) for migration, _backwards in plan]
+    applied = _applied(connection)
+    keys = _PLANS.get(applied)
+    if keys is None:
+        executor = MigrationExecutor(connection)
+        plan = executor.migration_plan(executor.loader.graph.leaf_nodes())
+        keys = [(migration.app_label, migration.name) for migration, _backwards in plan]
+        # Kept only if nothing was migrated meanwhile, and only for the latest rows.
+        if _applied(connection) == applied:
+            _PLANS.clear()
+            _PLANS[applied] = keys
+    return list(keys)
+
+
+def _applied(connection: BaseDatabaseWrapper) -> frozenset[tuple[str, str]]:
+    return frozenset(MigrationRecorder(connection).applied_migrations())
 
 
 def wait_until_none_pending(

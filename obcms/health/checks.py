@@ -1,8 +1,8 @@
 """Readiness checks: small named units, each bounded by a timeout, run side by side.
 
 A check raises on failure. Each server has one long-lived thread of its own (``LANES``): the
-database thread keeps its connection between probes, so a probe costs a query, not a new
-connection. :func:`run_checks` waits for every check until one shared deadline; a server that
+database thread keeps its connection between probes, so a probe costs a few queries, not a
+new connection. :func:`run_checks` waits for every check until one shared deadline; a server that
 blackholes connections makes its checks time out (its thread stays busy, later probes queue
 behind it and time out too) without ever holding the response past the deadline or piling up
 threads. What goes back is a short, fixed reason, never an exception's text, which may hold a

@@ -12,6 +12,8 @@ from datetime import date, timedelta
 import psycopg
 import pytest
 from django.utils import timezone
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 from pypdf import PdfReader
 
 from obcms.assessments.models import Assessment, Need
@@ -320,3 +322,21 @@ def test_a_report_task_interrupted_by_a_worker_kill_completes_once(
     assert second.output.count(f"report {report_id}:") == 1
     with open(os.path.join(media, name), "rb") as handle:
         assert "Region profile: Region IX" in PdfReader(handle).pages[0].extract_text()
+
+
+@pytest.mark.django_db
+@settings(
+    max_examples=30,
+    deadline=None,
+    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
+)
+@given(
+    form=st.dictionaries(
+        st.sampled_from(["kind", "place", "region", "date_from", "date_to", "group", "q"]),
+        st.text(st.characters(blacklist_categories=("Cs",)), max_size=40),
+    )
+)
+def test_the_report_form_survives_anything(client, form):
+    if not client.session.get("_auth_user_id"):
+        client.force_login(factories.user("viewer"))
+    assert client.post("/reports/pdf/new/", form).status_code in (200, 302, 400)

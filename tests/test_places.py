@@ -40,7 +40,7 @@ def markers(client, params: dict | None = None) -> dict[int, dict]:
             "lat": data["lat"][i] / data["scale"],
             "lng": data["lng"][i] / data["scale"],
             "name": data["name"][i],
-            "place": data["places"][data["place"][i]],
+            "place": data["places"][data["place"][i]],  # barangay, town, town's PSGC code
             "population": data["population"][i],
             "verification": data["verification_labels"][data["verification"][i]],
             "needs": data["needs_labels"][data["needs"][i]],
@@ -122,7 +122,7 @@ def test_a_community_without_coordinates_is_placed_at_its_barangay(client):
         "lat": 8.228,
         "lng": 124.245,
         "name": placed.name,
-        "place": f"{barangay.name}, {barangay.municipality.name}",
+        "place": [barangay.name, barangay.municipality.name, barangay.municipality.psgc_code],
         "population": None,
         "verification": "Unverified",
         "needs": "Never assessed",

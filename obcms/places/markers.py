@@ -4,9 +4,10 @@ Built for 50,000 communities in one response, in three queries: the communities 
 as whole numbers, degrees x 100,000, about a metre, rounded by the database), the status of
 their needs, and the names of their barangays. The answer is by column (one list per field,
 a community's values at the same index), which Python builds at C speed and gzip compresses
-well; texts repeated across markers (the barangay and town) are sent once, in ``places``, and
-referred to by index. A community without coordinates of its own is placed at its
-barangay's (coalesced in the query); one without either has null coordinates."""
+well. Texts repeated across markers (the barangay, its town and the town's PSGC code, for a
+link to its profile) are sent once, in ``places``, and referred to by index. A community
+without coordinates of its own is placed at its barangay's (coalesced in the query); one
+without either has null coordinates."""
 
 from __future__ import annotations
 
@@ -57,12 +58,12 @@ def payload(communities: QuerySet[Community]) -> dict:
     needs = needs_status(communities)
     index: dict[int, int] = {}
     places = [index.setdefault(barangay, len(index)) for barangay in barangays]
-    labels = dict(
-        (pk, f"{name}, {town}")
-        for pk, name, town in Barangay.objects.filter(
+    labels = {
+        pk: [name, town, code]
+        for pk, name, town, code in Barangay.objects.filter(
             pk__in=communities.values("barangay_id")
-        ).values_list("pk", "name", "municipality__name")
-    )
+        ).values_list("pk", "name", "municipality__name", "municipality__psgc_code")
+    }
     return {
         "scale": SCALE,
         "verification_labels": [status.label for status in VERIFICATION],

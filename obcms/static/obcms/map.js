@@ -43,17 +43,23 @@
   }
 
   // Built from text nodes: names come from users and are never parsed as HTML.
-  function popup(data, i, urlPattern) {
+  function popup(data, i, urls) {
     const link = document.createElement("a");
-    link.href = urlPattern.replace("/0/", `/${data.id[i]}/`);
+    link.href = urls.communityUrl.replace("/0/", `/${data.id[i]}/`);
     link.textContent = data.name[i];
     const title = document.createElement("strong");
     title.append(link);
+    const [barangay, town, code] = data.places[data.place[i]];
+    const profile = document.createElement("a");
+    profile.href = urls.placeUrl.replace("/0000000000/", `/${code}/`);
+    profile.textContent = town;
+    const where = document.createElement("div");
+    where.append(`${barangay}, `, profile);
     const population = data.population[i];
     const box = document.createElement("div");
     box.append(
       title,
-      line(data.places[data.place[i]]),
+      where,
       line(population === null ? "Population not known" : `Population ${population.toLocaleString()}`),
       line(`${data.verification_labels[data.verification[i]]} · ${data.needs_labels[data.needs[i]]}`),
     );
@@ -100,7 +106,7 @@
     const points = shown.map((i) => [data.lat[i] / data.scale, data.lng[i] / data.scale]);
     const markers = shown.map((i, n) => {
       const marker = L.marker(points[n], { icon: icon(mode, data[mode][i]), title: data.name[i] });
-      marker.bindPopup(() => popup(data, i, element.dataset.communityUrl));
+      marker.bindPopup(() => popup(data, i, element.dataset));
       marker.index = i;
       return marker;
     });

@@ -15,6 +15,7 @@ from __future__ import annotations
 import argparse
 import gzip
 import json
+import os
 import re
 import secrets
 import statistics
@@ -78,7 +79,7 @@ def markers(base: str, headers: dict[str, str], count: int) -> dict:
     assert answer.get("Content-Encoding") == "gzip", answer
     data = gzip.decompress(body)
     return {
-        "markers": len(json.loads(data)["markers"]),
+        "markers": len(json.loads(data)["id"]),
         "bytes": len(data),
         "gzipped": len(body),
         "p50": statistics.median(times),
@@ -167,7 +168,11 @@ def main() -> None:
     finally:
         admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
 
-    print("PostgreSQL on loopback; web: Procfile line, 1 worker x 1 thread, core 1; one client")
+    load = ", ".join(f"{value:.1f}" for value in os.getloadavg())
+    print(
+        "PostgreSQL on loopback; web: Procfile line, 1 worker x 1 thread, core 1; one client; "
+        f"load average at the end {load} (2 cores, shared)"
+    )
     for size in ("10k", "50k"):
         m = results[f"markers_{size}"]
         print(

@@ -11,12 +11,12 @@ without either has null coordinates."""
 
 from __future__ import annotations
 
-from django.db import connections
 from django.db.models import IntegerField, QuerySet
 from django.db.models.functions import Cast, Coalesce, Round
 
 from obcms.communities.models import Community
 from obcms.geography.models import Barangay
+from obcms.places.fetch import plain_rows
 from obcms.places.needs import NEEDS_STATUSES, needs_status
 
 SCALE = 100_000  # coordinates are sent as whole numbers of 1/100,000 degree
@@ -35,18 +35,8 @@ def placed(communities: QuerySet[Community]) -> QuerySet[Community]:
     )
 
 
-def _rows(queryset: QuerySet) -> list[tuple]:
-    """The rows of a ``values_list`` queryset straight from the database cursor: Django's
-    per-row conversion would cost more than the query itself at 50,000 rows, and these
-    columns (integers and text) need none."""
-    sql, params = queryset.query.sql_with_params()
-    with connections[queryset.db].cursor() as cursor:
-        cursor.execute(sql, params)
-        return cursor.fetchall()
-
-
 def payload(communities: QuerySet[Community]) -> dict:
-    rows = _rows(
+    rows = plain_rows(
         placed(communities)
         .order_by()
         .values_list("pk", "lat", "lng", "name", "barangay_id", "population", "verification")

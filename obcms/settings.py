@@ -13,6 +13,11 @@ from celery.schedules import crontab
 
 from obcms.env import Env
 from obcms.logs import log_format
+from obcms.maptiles import (
+    OPENSTREETMAP,
+    OPENSTREETMAP_ATTRIBUTION,
+    tile_url_error,
+)
 from obcms.platform import https_origins, platform_hosts, release_id
 from obcms.version import __version__
 
@@ -74,6 +79,7 @@ INSTALLED_APPS = [
     "obcms.communities",
     "obcms.assessments",
     "obcms.coordination",
+    "obcms.places",
     "obcms.reports",
 ]
 
@@ -266,6 +272,17 @@ SILENCED_SYSTEM_CHECKS = ["security.W009"]
 MAX_REQUEST_BYTES = 10 * 1024 * 1024
 SESSION_COOKIE_AGE = env.int("SESSION_COOKIE_AGE", default=8 * 60 * 60, minimum=60)
 
+# MAPS
+# ------------------------------------------------------------------------------
+# Map tiles come straight from this server to the browser; the CSP's img-src allows exactly
+# its origin. OpenStreetMap's tiles suit light use (https://operations.osmfoundation.org/
+# policies/tiles/); a busy office should name its own provider, and its credit line.
+MAP_TILES_URL = env.str("MAP_TILES_URL", default=OPENSTREETMAP)
+if tile_url_error(MAP_TILES_URL):
+    env.problem("MAP_TILES_URL", tile_url_error(MAP_TILES_URL))
+    MAP_TILES_URL = OPENSTREETMAP
+MAP_TILES_ATTRIBUTION = env.str("MAP_TILES_ATTRIBUTION", default=OPENSTREETMAP_ATTRIBUTION)
+
 # EMAIL
 # ------------------------------------------------------------------------------
 # One URL, like DATABASE_URL; unset means messages are printed to the log.
@@ -311,6 +328,8 @@ LOGGING = {
         # Scanners hitting the wrong Host are noise, not errors: the 400 is in the access log.
         "django.security.DisallowedHost": {"handlers": [], "level": "CRITICAL", "propagate": False},
         "django.db.backends": {"level": "INFO"},
+        # fpdf2 subsets fonts with fontTools, which logs every table it prunes.
+        "fontTools": {"level": "WARNING"},
     },
 }
 

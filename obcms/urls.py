@@ -23,6 +23,7 @@ urlpatterns = [
     path("communities/", include("obcms.communities.urls")),
     path("assessments/", include("obcms.assessments.urls")),
     path("partners/", include("obcms.coordination.urls")),
+    path("", include("obcms.places.urls")),
     path("reports/", include("obcms.reports.urls")),
     path(settings.ADMIN_URL, admin.site.urls),
 ]

@@ -85,3 +85,79 @@ def test_sign_in_search_open_and_add_an_assessment(start, tmp_path, port, built,
         expect(page.get_by_text("Submitted for validation.")).to_be_visible()
         page.screenshot(path=str(tmp_path / "assessment.png"))
         browser.close()
+
+
+def test_the_map_draws_every_community_of_the_filter_with_the_tiles_unreachable(
+    start, tmp_path, port, built, chromium_path
+):
+    """The tile server is a closed port: the markers still show, one per community of the
+    filter, on the map's plain background, and nothing breaks the Content-Security-Policy."""
+    import sqlite3
+
+    from playwright.sync_api import expect, sync_playwright
+
+    from tests.support.processes import free_port
+
+    closed = free_port()  # nothing listens there
+    env = {
+        "PATH": f"{os.path.dirname(os.sys.executable)}:{os.environ['PATH']}",
+        "HOME": os.environ.get("HOME", "/tmp"),
+        "DEBUG": "true",
+        "DATA_DIR": str(tmp_path),
+        "PORT": str(port),
+        "WEB_CONCURRENCY": "1",
+        "MAP_TILES_URL": f"https://127.0.0.1:{closed}/{{z}}/{{x}}/{{y}}.png",
+    }
+    assert manage("release", env=env).returncode == 0
+    seeded = manage("seed_demo", "--communities", "400", env=env)
+    assert seeded.returncode == 0, seeded.stderr
+    password = re.search(r"user 'viewer' \(viewer\), password (\S+)", seeded.stdout).group(1)
+    with sqlite3.connect(tmp_path / "obcms.sqlite3") as db:
+        (region,) = db.execute("SELECT id FROM geography_region WHERE short_name = 'X'").fetchone()
+        (expected,) = db.execute(
+            "SELECT COUNT(*) FROM communities_community c JOIN geography_municipality m "
+            "ON m.id = c.municipality_id WHERE m.region_id = ? AND c.verification = 'verified'",
+            (region,),
+        ).fetchone()
+    assert expected > 10
+    web = start(procfile()["web"], env, name="web")
+    web.wait_for_http(f"http://127.0.0.1:{port}/health/")
+    base = f"http://localhost:{port}"
+
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=chromium_path, args=FLAGS)
+        page = browser.new_page(viewport={"width": 1200, "height": 900})
+        console, failed_tiles = [], []
+        page.on("console", lambda message: console.append(message.text))
+        page.on(
+            "requestfailed",
+            lambda request: failed_tiles.append(request.url) if str(closed) in request.url else 0,
+        )
+        page.goto(f"{base}/accounts/login/")
+        page.get_by_label("Username").fill("viewer")
+        page.get_by_label("Password").fill(password)
+        page.get_by_role("button", name="Sign in").click()
+        page.goto(f"{base}/map/?region={region}&verification=verified")
+        expect(page.locator("#map[data-state=ready]")).to_have_count(1, timeout=20_000)
+        drawn = """() => {
+            let n = 0;
+            document.querySelectorAll('#map .marker-cluster').forEach(
+                (cluster) => { n += parseInt(cluster.textContent, 10); });
+            return n + document.querySelectorAll('#map .leaflet-marker-icon.marker').length;
+        }"""
+        try:
+            page.wait_for_function(f"({drawn})() === {expected}", timeout=15_000)
+        finally:
+            page.screenshot(path=str(tmp_path / "map.png"))
+        assert page.evaluate(drawn) == expected
+        expect(page.locator("#map-status")).to_contain_text(f"{expected} communities on the map")
+        assert failed_tiles, "the map never asked the (unreachable) tile server"
+        assert not [line for line in console if "Content Security Policy" in line], console
+
+        page.get_by_label("Needs").check()
+        expect(page.locator("#map-legend")).to_contain_text("Never assessed")
+        page.locator("#map .leaflet-marker-icon.marker").first.click()  # a lone community
+        community, town = page.locator(".leaflet-popup-content a").all()
+        expect(community).to_have_attribute("href", re.compile(r"^/communities/\d+/$"))
+        expect(town).to_have_attribute("href", re.compile(r"^/places/\d{10}/$"))
+        browser.close()

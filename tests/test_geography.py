@@ -28,3 +28,46 @@ def test_unknown_region_is_a_clear_error():
 
     with pytest.raises(CommandError, match="unknown region 'XXX'; known:"):
         call_command("load_geography", "--regions", "XXX", verbosity=0)
+
+
+def test_the_loader_places_every_place_of_regions_ix_to_xii_and_no_community_is_unplaced(
+    settings,
+):
+    from obcms.communities.models import PHILIPPINES_LATITUDE as SOUTH_NORTH
+    from obcms.communities.models import PHILIPPINES_LONGITUDE as WEST_EAST
+    from obcms.communities.models import Community
+    from obcms.geography.models import Province
+    from obcms.places import markers, records
+
+    call_command("load_geography", verbosity=0)  # Regions IX-XII
+    assert Barangay.objects.count() > 6500
+    for model in (Region, Province, Municipality, Barangay):
+        places = model.objects.all()
+        assert not places.filter(latitude=None).exists(), model
+        assert not places.filter(longitude=None).exists(), model
+        assert not places.filter(population=None).exists(), model
+        assert not places.exclude(latitude__range=SOUTH_NORTH).exists(), model
+        assert not places.exclude(longitude__range=WEST_EAST).exists(), model
+    zamboanga = Municipality.objects.get(name="City of Zamboanga")
+    assert (round(zamboanga.latitude), round(zamboanga.longitude)) == (7, 122)
+    assert zamboanga.population > 900_000 and zamboanga.area_km2 > 1000
+
+    settings.DEBUG = True
+    call_command("seed_demo", "--communities", "300", verbosity=0)
+    assert Community.objects.filter(latitude=None).count() > 100  # placed at their barangay
+    data = markers.payload(records.communities())
+    assert data["unplaced"] == 0
+    assert None not in data["lat"] and None not in data["lng"]
+    assert len(data["id"]) == Community.objects.count() == 300
+
+
+def test_loading_again_updates_coordinates_and_census_of_existing_places():
+    call_command("load_geography", "--regions", "XII", verbosity=0)
+    place = Barangay.objects.filter(municipality__region__short_name="XII").first()
+    right = (place.latitude, place.longitude, place.population, place.name)
+    Barangay.objects.filter(pk=place.pk).update(
+        latitude=None, longitude="120.000000", population=1, name="Wrong"
+    )
+    call_command("load_geography", "--regions", "XII", verbosity=0)
+    place.refresh_from_db()
+    assert (place.latitude, place.longitude, place.population, place.name) == right

@@ -30,8 +30,9 @@ VIEW = {
         ("geography", "barangay"),
         ("reports", "export"),
         ("reports", "statisticssnapshot"),
+        ("reports", "report"),
     )
-} | {"reports.add_export"}  # an export only reads
+} | {"reports.add_export", "reports.add_report"}  # an export or a PDF report only reads
 
 EDIT = (
     VIEW

@@ -34,6 +34,10 @@ LIST_COLUMNS = (
     "municipality__region__short_name",
     "population",
     "verification",
+    # Linked to their place profiles (/places/<psgc>/).
+    "municipality__psgc_code",
+    "municipality__province__psgc_code",
+    "municipality__region__psgc_code",
 )
 
 
@@ -57,7 +61,7 @@ def community_list(request: HttpRequest) -> HttpResponse:
         groups.setdefault(community_id, []).append(name)
     verification = dict(Community.Verification.choices)
     rows = [
-        (*row[:7], ", ".join(groups.get(row[0], ())), verification[row[7]])
+        (*row[:7], ", ".join(groups.get(row[0], ())), verification[row[7]], *row[8:])
         for row in page.object_list
     ]
     query = filters.as_query()

@@ -1,4 +1,6 @@
-"""Load the PSGC fixture into the four tables: idempotent (upsert by PSGC code), in bulk."""
+"""Load the PSGC fixture into the four tables: idempotent (upsert by PSGC code), in bulk.
+
+Re-running updates names, parents, coordinates and census figures of existing rows."""
 
 from __future__ import annotations
 
@@ -6,6 +8,7 @@ import gzip
 import json
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
+from decimal import Decimal
 from pathlib import Path
 
 from django.db import transaction
@@ -19,6 +22,8 @@ FIXTURE = Path(__file__).parent / "data" / "psgc.json.gz"
 DEFAULT_REGIONS = ("IX", "X", "XI", "XII")
 ROMAN = ("I", "II", "III", "IV-A", "V", "VI", "VII", "VIII", "IX", "X", "XI", "XII")
 BATCH = 2000
+# Filled from the fixture on every level (see obcms/geography/data/build.py).
+FACTS = ["latitude", "longitude", "population", "area_km2"]
 
 
 @dataclass
@@ -27,11 +32,19 @@ class Place:
     parent: str
     kind: str
     name: str
+    latitude: Decimal | None = None
+    longitude: Decimal | None = None
+    population: int | None = None
+    area_km2: Decimal | None = None
+
+    @property
+    def facts(self) -> dict[str, object]:
+        return {name: getattr(self, name) for name in FACTS}
 
 
 def read_fixture(path: Path = FIXTURE) -> dict[str, Place]:
-    rows = json.loads(gzip.decompress(path.read_bytes()))
-    return {code: Place(code, parent, kind, name) for code, parent, kind, name in rows}
+    rows = json.loads(gzip.decompress(path.read_bytes()), parse_float=Decimal)
+    return {row[0]: Place(*row) for row in rows}
 
 
 def short_name(place: Place) -> str:
@@ -94,11 +107,11 @@ def load(
         region_ids = _upsert(
             Region,
             [
-                Region(psgc_code=p.code, name=p.name, short_name=short_name(p))
+                Region(psgc_code=p.code, name=p.name, short_name=short_name(p), **p.facts)
                 for p in in_scope
                 if p.code in chosen
             ],
-            ["name", "short_name"],
+            ["name", "short_name", *FACTS],
             progress,
         )
         province_ids = _upsert(
@@ -108,11 +121,12 @@ def load(
                     psgc_code=p.code,
                     name=p.name.removesuffix(" (Not a Province)"),
                     region_id=region_ids[p.code[:2] + "00000000"],
+                    **p.facts,
                 )
                 for p in in_scope
                 if p.code in province_level
             ],
-            ["name", "region"],
+            ["name", "region", *FACTS],
             progress,
         )
         municipality_ids = _upsert(
@@ -124,21 +138,27 @@ def load(
                     kind=p.kind,
                     region_id=region_ids[p.code[:2] + "00000000"],
                     province_id=province_ids.get(province_of(p) or ""),
+                    **p.facts,
                 )
                 for p in in_scope
                 if p.code in municipal_level
             ],
-            ["name", "kind", "region", "province"],
+            ["name", "kind", "region", "province", *FACTS],
             progress,
         )
         _upsert(
             Barangay,
             [
-                Barangay(psgc_code=p.code, name=p.name, municipality_id=municipality_ids[p.parent])
+                Barangay(
+                    psgc_code=p.code,
+                    name=p.name,
+                    municipality_id=municipality_ids[p.parent],
+                    **p.facts,
+                )
                 for p in in_scope
                 if p.kind == "barangay" and p.parent in municipality_ids
             ],
-            ["name", "municipality"],
+            ["name", "municipality", *FACTS],
             progress,
         )
     analyze(Region, Province, Municipality, Barangay)

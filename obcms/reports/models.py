@@ -97,3 +97,32 @@ class Import(Job):
 
     def get_absolute_url(self) -> str:
         return reverse("reports:import", args=[self.pk])
+
+
+class Report(Job):
+    """A PDF built in the background: a place profile, or a MANA summary of a region and a
+    period. The row holds the truth (state, progress, the file); the task only fills it."""
+
+    class Kind(models.TextChoices):
+        PLACE_PROFILE = "place_profile", "Place profile"
+        MANA_SUMMARY = "mana_summary", "MANA summary"
+
+    kind = models.CharField(max_length=20, choices=Kind.choices)
+    title = models.CharField(max_length=300, help_text="What the report is of, as listed.")
+    filters = models.JSONField(default=dict, help_text="The report's place and filters, as given.")
+    file = models.FileField(upload_to="reports/", blank=True)
+    expires_at = models.DateTimeField(db_index=True)
+
+    class Meta(Job.Meta):
+        verbose_name = "PDF report"
+
+    def __str__(self) -> str:
+        return f"Report #{self.pk}: {self.title} ({self.get_status_display()})"
+
+    def save(self, *args: object, **kwargs: object) -> None:
+        if not self.expires_at:
+            self.expires_at = timezone.now() + EXPORT_LIFETIME
+        super().save(*args, **kwargs)
+
+    def get_absolute_url(self) -> str:
+        return reverse("reports:pdf", args=[self.pk])

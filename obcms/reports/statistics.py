@@ -10,17 +10,22 @@ from django.utils import timezone
 from obcms.assessments.models import Assessment, Need
 from obcms.communities.models import Community
 from obcms.coordination.models import Engagement
+from obcms.places import records, trends
 
 
 def compute() -> dict:
     today = timezone.localdate()
     by_region = list(
-        Community.objects.values("municipality__region__short_name")
+        Community.objects.values(
+            "municipality__region__short_name", "municipality__region__psgc_code"
+        )
         .annotate(communities=Count("id"), population=Sum("population"))
         .order_by("municipality__region__psgc_code")
     )
     by_province = list(
-        Community.objects.values("municipality__province__name")
+        Community.objects.values(
+            "municipality__province__name", "municipality__province__psgc_code"
+        )
         .annotate(communities=Count("id"), population=Sum("population"))
         .order_by("-communities")[:12]
     )
@@ -48,6 +53,7 @@ def compute() -> dict:
         "by_region": [
             {
                 "label": r["municipality__region__short_name"] or "?",
+                "psgc": r["municipality__region__psgc_code"],
                 "communities": r["communities"],
                 "population": r["population"] or 0,
             }
@@ -56,6 +62,7 @@ def compute() -> dict:
         "by_province": [
             {
                 "label": r["municipality__province__name"] or "Independent cities",
+                "psgc": r["municipality__province__psgc_code"],
                 "communities": r["communities"],
                 "population": r["population"] or 0,
             }
@@ -71,6 +78,7 @@ def compute() -> dict:
             }
             for n in top_needs
         ],
+        "trends": trends.compute(records.communities()),
         "follow_ups_due": Engagement.objects.exclude(status=Engagement.Status.COMPLETED)
         .filter(follow_up_on__lte=today + timedelta(days=7))
         .count(),

@@ -15,6 +15,7 @@ from celery import shared_task
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core.files import File
+from django.core.files.base import ContentFile
 from django.core.mail import send_mail
 from django.db.models import Q
 from django.utils import timezone
@@ -24,10 +25,11 @@ from obcms.communities.forms import CommunityFilterForm
 from obcms.communities.models import Community
 from obcms.coordination.models import Engagement
 from obcms.reports import imports, spreadsheets, statistics
-from obcms.reports.models import Export, Import, StatisticsSnapshot
+from obcms.reports.models import Export, Import, Report, StatisticsSnapshot
 
 logger = logging.getLogger(__name__)
 PROGRESS_EVERY = 500  # rows between progress saves
+REPORT_PROGRESS_EVERY = 100  # a PDF draws some 2,000 rows a second: a bar that moves
 DRAFT_REMINDER_AGE = timedelta(days=14)
 
 
@@ -115,11 +117,12 @@ def process_import(import_id: int) -> None:
 
 @shared_task
 def expire_exports() -> None:
-    """Daily: exports older than a week are deleted, files first."""
-    for export in Export.objects.filter(expires_at__lt=timezone.now()):
-        if export.file:
-            export.file.delete(save=False)
-        export.delete()
+    """Daily: exports and PDF reports older than a week are deleted, files first."""
+    for model in (Export, Report):
+        for job in model.objects.filter(expires_at__lt=timezone.now()):
+            if job.file:
+                job.file.delete(save=False)
+            job.delete()
 
 
 @shared_task
@@ -192,3 +195,52 @@ def check_data_quality() -> None:
             community.missing_fields = missing
             changed.append(community)
     Community.objects.bulk_update(changed, ["missing_fields"], batch_size=1000)
+
+
+@shared_task
+def build_report(report_id: int) -> None:
+    """Draw a PDF report into its row's file. Safe to run twice (a worker killed mid-way gets
+    its task again): a finished report is left alone, and the file has one name per report,
+    replaced rather than added to, so a report never has two files."""
+    from obcms.reports import documents  # the PDF library loads only in the worker
+
+    report = Report.objects.filter(pk=report_id).first()
+    if report is None or report.finished:
+        return
+    report.status, report.processed = Report.Status.RUNNING, 0
+    report.save(update_fields=["status", "processed"])
+
+    def progress(done: int, total: int) -> None:
+        report.processed, report.total = done, total
+        if done == 0 or done % REPORT_PROGRESS_EVERY == 0:
+            Report.objects.filter(pk=report.pk).update(processed=done, total=total)
+
+    try:
+        content = documents.build(report, progress)
+    except documents.ReportRefused as refused:
+        report.status, report.message = Report.Status.FAILED, str(refused)
+    except build_report.autoretry_for:
+        raise  # a passing outage: the row stays running and the retry carries on
+    except Exception as exc:
+        logger.exception("report %s failed", report.pk)
+        report.status, report.message = Report.Status.FAILED, type(exc).__name__
+        report.finished_at = timezone.now()
+        report.save()
+        raise
+    else:
+        # One name per report: a second run (after a worker died) replaces, never adds.
+        name = f"report-{report.pk}.pdf"
+        stored = report.file.field.generate_filename(report, name)
+        if report.file.storage.exists(stored):
+            report.file.storage.delete(stored)
+        report.file.save(name, ContentFile(content), save=False)
+        report.status = Report.Status.DONE
+        logger.info(
+            "report %s: %s rows, %s bytes",
+            report.pk,
+            report.processed,
+            len(content),
+            extra={"report_id": report.pk, "rows": report.processed, "bytes": len(content)},
+        )
+    report.finished_at = timezone.now()
+    report.save()

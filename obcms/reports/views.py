@@ -11,9 +11,11 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_POST
 
 from obcms.communities.forms import CommunityFilterForm
+from obcms.places import charts
 from obcms.reports import statistics
-from obcms.reports.models import Export, Import, StatisticsSnapshot
-from obcms.reports.tasks import build_export, process_import
+from obcms.reports.forms import ManaSummaryForm, PlaceReportForm
+from obcms.reports.models import Export, Import, Report, StatisticsSnapshot
+from obcms.reports.tasks import build_export, build_report, process_import
 
 MAX_IMPORT_BYTES = 5 * 1024 * 1024
 
@@ -29,7 +31,12 @@ def dashboard(request: HttpRequest) -> HttpResponse:
         top = max((row[key] for row in data[chart]), default=0) or 1
         for row in data[chart]:
             row["width"] = round(100 * row[key] / top, 1)
-    return render(request, "reports/dashboard.html", {"data": data, "snapshot": snapshot})
+    over_time = charts.charts(data.get("trends", {}), "dashboard")  # older snapshots lack it
+    return render(
+        request,
+        "reports/dashboard.html",
+        {"data": data, "snapshot": snapshot, "charts": over_time},
+    )
 
 
 def _own(request: HttpRequest, queryset):
@@ -111,3 +118,48 @@ def import_create(request: HttpRequest) -> HttpResponse:
 def import_detail(request: HttpRequest, pk: int) -> HttpResponse:
     job = get_object_or_404(_own(request, Import.objects.all()), pk=pk)
     return render(request, "reports/import_detail.html", {"job": job})
+
+
+@login_required
+@permission_required("reports.view_report", raise_exception=True)
+def pdf_list(request: HttpRequest) -> HttpResponse:
+    reports = _own(request, Report.objects.all())[:50]
+    return render(request, "reports/pdf_list.html", {"reports": reports})
+
+
+@login_required
+@permission_required("reports.add_report", raise_exception=True)
+def pdf_create(request: HttpRequest) -> HttpResponse:
+    """GET: the MANA summary's form. POST: a MANA summary, or a place profile (posted from the
+    place's page); the row first, the task once the row is committed."""
+    kind = request.POST.get("kind") if request.method == "POST" else None
+    form_class = PlaceReportForm if kind == Report.Kind.PLACE_PROFILE else ManaSummaryForm
+    form = form_class(request.POST if request.method == "POST" else None)
+    if request.method == "POST" and form.is_valid():
+        report = Report.objects.create(user=request.user, **form.report())
+        transaction.on_commit(lambda: build_report.delay(report.pk))
+        return redirect(report)
+    if kind == Report.Kind.PLACE_PROFILE:  # only a tampered or stale page gets here
+        return render(request, "400.html", status=400)
+    return render(request, "reports/pdf_form.html", {"form": form})
+
+
+@login_required
+@permission_required("reports.view_report", raise_exception=True)
+def pdf_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    report = get_object_or_404(_own(request, Report.objects.all()), pk=pk)
+    return render(request, "reports/pdf_detail.html", {"report": report})
+
+
+@login_required
+@permission_required("reports.view_report", raise_exception=True)
+def pdf_download(request: HttpRequest, pk: int) -> FileResponse:
+    report = get_object_or_404(_own(request, Report.objects.all()), pk=pk)
+    if report.status != Report.Status.DONE or not report.file:
+        raise Http404("This report is not ready.")
+    return FileResponse(
+        report.file.open("rb"),
+        as_attachment=True,
+        filename=f"obcms-report-{report.pk}.pdf",
+        content_type="application/pdf",
+    )

@@ -34,8 +34,13 @@ def place(region_short: str = "IX") -> Barangay:
         region=region,
         province=province,
     )
+    spot = next(_codes) % 100  # somewhere in Mindanao, as the PSGC fixture would place it
     return Barangay.objects.create(
-        psgc_code=code(prefix), name=f"Barangay {code()}", municipality=municipality
+        psgc_code=code(prefix),
+        name=f"Barangay {code()}",
+        municipality=municipality,
+        latitude=f"{7 + spot / 100:.6f}",
+        longitude=f"{123 + spot / 100:.6f}",
     )
 
 

@@ -1,6 +1,7 @@
 """``python manage.py load_geography [--regions IX X XI XII | --all]``: the PSGC places.
 
-Re-running updates names and parents and never duplicates (places are keyed by PSGC code)."""
+Re-running updates names, parents, coordinates and census figures and never duplicates
+(places are keyed by PSGC code)."""
 
 from __future__ import annotations
 

@@ -11,6 +11,7 @@ import random
 import secrets
 import time
 from datetime import timedelta
+from decimal import Decimal
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
@@ -163,6 +164,9 @@ class Command(BaseCommand):
         livelihoods = list(Livelihood.objects.all())
         languages = {lang.name: lang for lang in Language.objects.all()}
         taken = set(Community.objects.values_list("name", "barangay_id"))
+        # A third get coordinates of their own near their barangay's; the map places the
+        # rest at it. A random source of its own, so the rest of the demo data stays as it was.
+        near = random.Random(20260115)  # noqa: S311 - demo data, not secrets
         new = []
         while len(new) < count:
             barangay = rng.choice(barangays)
@@ -187,9 +191,11 @@ class Command(BaseCommand):
                     has_electricity=rng.random() > 0.3,
                     verification=rng.choice(Community.Verification.values),
                     created_by=encoder,
+                    **self.near(near, barangay),
                 )
             )
         created = Community.objects.bulk_create(new, batch_size=1000)
+        self.spread_over_time(created)
         through = Community.ethnolinguistic_groups.through
         group_links, livelihood_links, language_links = [], [], []
         for index, community in enumerate(created, start=1):
@@ -242,6 +248,26 @@ class Command(BaseCommand):
         Community.livelihoods.through.objects.bulk_create(livelihood_links, batch_size=2000)
         Community.languages.through.objects.bulk_create(language_links, batch_size=2000)
         return created
+
+    @staticmethod
+    def near(rng: random.Random, barangay: Barangay) -> dict[str, Decimal]:
+        if barangay.latitude is None or rng.random() > 0.33:
+            return {}
+        return {
+            "latitude": round(barangay.latitude + Decimal(rng.uniform(-0.01, 0.01)), 6),
+            "longitude": round(barangay.longitude + Decimal(rng.uniform(-0.01, 0.01)), 6),
+        }
+
+    def spread_over_time(self, communities: list[Community]) -> None:
+        """Registered over the last eighteen months, so the charts over time have a history
+        (one UPDATE per day: created_at is set to now on insert)."""
+        rng = random.Random(20260116)  # noqa: S311 - its own, so other demo data stays put
+        days: dict[int, list[int]] = {}
+        for community in communities:
+            days.setdefault(rng.randint(0, 540), []).append(community.pk)
+        now = timezone.now()
+        for age, ids in days.items():
+            Community.objects.filter(pk__in=ids).update(created_at=now - timedelta(days=age))
 
     def assessments(self, rng: random.Random, communities: list[Community], users: dict) -> None:
         today = timezone.localdate()

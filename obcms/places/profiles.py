@@ -1,0 +1,284 @@
+"""The figures of a place profile: who lives there, what they can reach, what was assessed and
+found, who works there, and what has never been looked at. A fixed number of aggregate queries
+whatever the number of communities; the page and the PDF report read the same figures."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from datetime import timedelta
+
+from django.db.models import Count, Exists, Max, OuterRef, Q, QuerySet, Sum
+from django.utils import timezone
+
+from obcms.assessments.models import Assessment
+from obcms.communities.models import Community
+from obcms.coordination.models import Engagement
+from obcms.geography.models import Barangay, Municipality, Province
+from obcms.places import records, trends
+from obcms.places.access import ServiceAccess, access_to_services
+from obcms.places.forms import PlaceFilterForm, describe_filters
+from obcms.places.lookup import PlaceRef
+from obcms.places.needs import SectorNeeds, needs_by_sector
+
+NEVER_ASSESSED_SHOWN = 50
+ACTIVE_PARTNER_DAYS = 365
+
+
+def share(part: int, whole: int | None) -> float | None:
+    """``part`` as a percentage of ``whole``, to one decimal; None when there is no whole."""
+    return round(100 * part / whole, 1) if whole else None
+
+
+@dataclass(frozen=True)
+class ChildRow:
+    name: str
+    psgc_code: str
+    kind: str
+    has_profile: bool
+    communities: int
+    population: int
+    assessed: int
+    census: int | None
+
+    @property
+    def share(self) -> float | None:
+        return share(self.population, self.census)
+
+
+@dataclass(frozen=True)
+class PartnerRow:
+    name: str
+    engagements: int
+    open: int
+
+
+@dataclass
+class Profile:
+    place: PlaceRef
+    filters: list[str]
+    communities: int
+    population: int
+    households: int
+    verified: int
+    assessed_communities: int
+    groups: list[tuple[str, int]]
+    services: list[ServiceAccess]
+    assessments: list[tuple[str, int]]
+    needs: list[SectorNeeds]
+    partners: list[PartnerRow]
+    never_assessed: list[tuple[int, str, str, str]]
+    children_label: str
+    children: list[ChildRow]
+    trends: dict = field(default_factory=dict)
+
+    @property
+    def census_population(self) -> int | None:
+        return self.place.place.population
+
+    @property
+    def share(self) -> float | None:
+        """OBC people as a share of the place's 2024 census population."""
+        return share(self.population, self.census_population)
+
+    @property
+    def never_assessed_count(self) -> int:
+        return self.communities - self.assessed_communities
+
+    @property
+    def needs_total(self) -> int:
+        return sum(row.total for row in self.needs)
+
+
+def place_communities(place: PlaceRef, filters: PlaceFilterForm) -> QuerySet[Community]:
+    """The communities a profile (and its PDF) counts: in the place, through the filters."""
+    return filters.filter(records.communities().filter(place.communities_filter()))
+
+
+def assessed(prefix: str = "") -> Exists:
+    """True for a community with at least one assessment (``prefix`` reaches the community)."""
+    return Exists(records.assessments().filter(community=OuterRef(f"{prefix}pk")))
+
+
+def compute(place: PlaceRef, filters: PlaceFilterForm, with_trends: bool = True) -> Profile:
+    communities = place_communities(place, filters)
+    groups_through = Community.ethnolinguistic_groups.through
+    totals = communities.order_by().aggregate(
+        communities=Count("pk"),
+        population=Sum("population"),
+        households=Sum("households"),
+        verified=Count("pk", filter=Q(verification=Community.Verification.VERIFIED)),
+        assessed=Count("pk", filter=Q(assessed())),
+        no_group=Count(
+            "pk", filter=~Q(Exists(groups_through.objects.filter(community=OuterRef("pk"))))
+        ),
+    )
+    groups = list(
+        groups_through.objects.filter(community__in=communities)
+        .values("ethnolinguisticgroup__name")
+        .annotate(n=Count("community_id", distinct=True))
+        .order_by("-n", "ethnolinguisticgroup__name")
+        .values_list("ethnolinguisticgroup__name", "n")
+    )
+    if totals["no_group"]:
+        groups.append(("Not recorded", totals["no_group"]))
+    place_assessments = records.assessments().filter(community__in=communities)
+    by_status = dict(
+        place_assessments.order_by()
+        .values("status")
+        .annotate(n=Count("pk"))
+        .values_list("status", "n")
+    )
+    since = timezone.localdate() - timedelta(days=ACTIVE_PARTNER_DAYS)
+    partners = (
+        records.engagements()
+        .filter(community__in=communities)
+        .filter(~Q(status=Engagement.Status.COMPLETED) | Q(engaged_on__gte=since))
+        .values("partner__name")
+        .annotate(n=Count("pk"), open=Count("pk", filter=~Q(status=Engagement.Status.COMPLETED)))
+        .order_by("-n", "partner__name")
+    )
+    never = (
+        communities.filter(~Q(assessed()))
+        .order_by("name", "pk")
+        .values_list("pk", "name", "barangay__name", "municipality__name")[:NEVER_ASSESSED_SHOWN]
+    )
+    label, children = child_rows(place, communities)
+    return Profile(
+        place=place,
+        filters=describe_filters(filters),
+        communities=totals["communities"],
+        population=totals["population"] or 0,
+        households=totals["households"] or 0,
+        verified=totals["verified"],
+        assessed_communities=totals["assessed"],
+        groups=groups,
+        services=access_to_services(communities),
+        assessments=[
+            (label, by_status.get(value, 0)) for value, label in Assessment.Status.choices
+        ],
+        needs=needs_by_sector(records.needs().filter(assessment__in=place_assessments)),
+        partners=[PartnerRow(p["partner__name"], p["n"], p["open"]) for p in partners],
+        never_assessed=list(never),
+        children_label=label,
+        children=children,
+        trends=trends.compute(communities) if with_trends else {},
+    )
+
+
+def child_rows(place: PlaceRef, communities: QuerySet[Community]) -> tuple[str, list[ChildRow]]:
+    """The places one level down, each with its communities, people and assessed communities
+    (two queries: the places, and the communities grouped by place)."""
+    if place.level == "region":
+        # Provinces, and the cities PSGC lists under no province (independent cities).
+        key = "municipality__province__psgc_code"
+        places = [
+            (p.name, p.psgc_code, "Province", p.population)
+            for p in Province.objects.filter(region=place.place).order_by("name")
+        ] + [
+            (m.name, m.psgc_code, m.get_kind_display(), m.population)
+            for m in Municipality.objects.filter(region=place.place, province=None).order_by("name")
+        ]
+        label = "Provinces and independent cities"
+    elif place.level == "province":
+        key = "municipality__psgc_code"
+        places = [
+            (m.name, m.psgc_code, m.get_kind_display(), m.population)
+            for m in Municipality.objects.filter(province=place.place).order_by("name")
+        ]
+        label = "Cities and municipalities"
+    else:
+        key = "barangay__psgc_code"
+        places = [
+            (b.name, b.psgc_code, "Barangay", b.population)
+            for b in Barangay.objects.filter(municipality=place.place).order_by("name")
+        ]
+        label = "Barangays"
+    group = "municipality__psgc_code" if place.level == "region" else key
+    counted = (
+        communities.order_by()
+        .values(key, group)
+        .annotate(
+            n=Count("pk"), people=Sum("population"), assessed=Count("pk", filter=Q(assessed()))
+        )
+    )
+    figures: dict[str, list[int]] = {}
+    for row in counted:
+        code = row[key] or row[group]  # an independent city counts for itself
+        total = figures.setdefault(code, [0, 0, 0])
+        total[0] += row["n"]
+        total[1] += row["people"] or 0
+        total[2] += row["assessed"]
+    return label, [
+        ChildRow(
+            name=name,
+            psgc_code=code,
+            kind=kind,
+            has_profile=kind != "Barangay",
+            communities=figures.get(code, [0])[0],
+            population=figures.get(code, [0, 0])[1],
+            assessed=figures.get(code, [0, 0, 0])[2],
+            census=population,
+        )
+        for name, code, kind, population in places
+    ]
+
+
+@dataclass(frozen=True)
+class CommunityRow:
+    name: str
+    barangay: str
+    municipality: str
+    population: int | None
+    groups: str
+    verification: str
+    last_assessed: str
+
+
+def community_rows(communities: QuerySet[Community]) -> Iterator[CommunityRow]:
+    """Every community of ``communities`` for the PDF's table, by municipality, barangay and
+    name: rows in chunks, their groups and latest assessment in one query each per chunk."""
+    verification = dict(Community.Verification.choices)
+    rows = communities.order_by("municipality__name", "barangay__name", "name", "pk").values_list(
+        "pk", "name", "barangay__name", "municipality__name", "population", "verification"
+    )
+    chunk: list[tuple] = []
+    for row in rows.iterator(chunk_size=2000):
+        chunk.append(row)
+        if len(chunk) == 2000:
+            yield from _with_details(chunk, verification)
+            chunk = []
+    yield from _with_details(chunk, verification)
+
+
+def _with_details(chunk: list[tuple], verification: dict[str, str]) -> Iterator[CommunityRow]:
+    if not chunk:
+        return
+    ids = [row[0] for row in chunk]
+    groups: dict[int, list[str]] = {}
+    links = (
+        Community.ethnolinguistic_groups.through.objects.filter(community_id__in=ids)
+        .order_by("ethnolinguisticgroup__name")
+        .values_list("community_id", "ethnolinguisticgroup__name")
+    )
+    for community_id, name in links:
+        groups.setdefault(community_id, []).append(name)
+    latest = dict(
+        records.assessments()
+        .filter(community_id__in=ids)
+        .order_by()
+        .values("community_id")
+        .annotate(last=Max("assessed_on"))
+        .values_list("community_id", "last")
+    )
+    for pk, name, barangay, municipality, population, status in chunk:
+        last = latest.get(pk)
+        yield CommunityRow(
+            name=name,
+            barangay=barangay,
+            municipality=municipality,
+            population=population,
+            groups=", ".join(groups.get(pk, ())),
+            verification=verification.get(status, status),
+            last_assessed=last.strftime("%d %b %Y") if last else "never",
+        )

@@ -1,0 +1,38 @@
+"""The records the map, the place profiles, the charts and the PDF reports count: one queryset
+function per record type, and nothing in this app or in the PDF reports reads a model's
+default manager directly.
+
+When a record type gains a state that takes it out of the figures (an archived community, a
+withdrawn assessment), the filter goes into its function here, once, and every map marker,
+profile figure, chart and report follows. Each function filters its own table (an assessment
+of an archived community is excluded by ``assessments()`` itself), so queries stay joins
+rather than nested subqueries."""
+
+from __future__ import annotations
+
+from django.db.models import QuerySet
+
+from obcms.assessments.models import Assessment, Need
+from obcms.communities.models import Community, CommunityChange
+from obcms.coordination.models import Engagement
+
+
+def communities() -> QuerySet[Community]:
+    return Community.objects.all()
+
+
+def assessments() -> QuerySet[Assessment]:
+    return Assessment.objects.all()
+
+
+def needs() -> QuerySet[Need]:
+    return Need.objects.all()
+
+
+def engagements() -> QuerySet[Engagement]:
+    return Engagement.objects.all()
+
+
+def profile_changes() -> QuerySet[CommunityChange]:
+    """The history of community profiles (the charts read when a community was verified)."""
+    return CommunityChange.objects.all()

@@ -1,0 +1,131 @@
+"""Charts over time: communities registered and verified per month, assessments per quarter,
+needs met per quarter. Plain data (JSON-ready) for a communities queryset: the dashboard keeps
+it in its statistics snapshot, the place profiles compute it for their place."""
+
+from __future__ import annotations
+
+from datetime import date, datetime, time
+
+from django.db.models import Count, Exists, OuterRef, QuerySet
+from django.db.models.functions import TruncMonth, TruncQuarter
+from django.utils import timezone
+
+from obcms.assessments.models import Assessment
+from obcms.communities.models import Community
+from obcms.places import records
+
+MONTHS = 12
+QUARTERS = 8
+
+
+def months_back(today: date, count: int) -> list[date]:
+    """First days of the last ``count`` months, the oldest first, this month last."""
+    index = today.year * 12 + today.month - 1
+    return [date((i // 12), i % 12 + 1, 1) for i in range(index - count + 1, index + 1)]
+
+
+def quarters_back(today: date, count: int) -> list[date]:
+    index = today.year * 4 + (today.month - 1) // 3
+    return [date(i // 4, (i % 4) * 3 + 1, 1) for i in range(index - count + 1, index + 1)]
+
+
+def start_of(day: date) -> datetime:
+    """Midnight of ``day`` where the office is: compared as is, so indexes on the column work."""
+    return timezone.make_aware(datetime.combine(day, time()))
+
+
+def _per_period(queryset: QuerySet, trunc: type, field: str) -> dict[date, int]:
+    rows = (
+        queryset.annotate(period=trunc(field)).order_by().values("period").annotate(n=Count("pk"))
+    )
+    periods: dict[date, int] = {}
+    for row in rows:
+        start = row["period"]
+        if hasattr(start, "date"):  # datetimes truncate in the current time zone
+            start = timezone.localtime(start).date() if timezone.is_aware(start) else start.date()
+        periods[start] = periods.get(start, 0) + row["n"]
+    return periods
+
+
+def verified_per_month(communities: QuerySet[Community], since: date) -> dict[date, int]:
+    """When communities became verified: the profile history's changes to "Verified", plus
+    communities verified without any recorded verification change (imported or seeded as
+    verified), counted in the month they were registered."""
+    verified = Community.Verification.VERIFIED.label
+    changes = records.profile_changes().filter(
+        community__in=communities,
+        changed_at__gte=start_of(since),
+        changes__verification__1=verified,
+    )
+    periods = _per_period(changes, TruncMonth, "changed_at")
+    never_changed = communities.filter(
+        verification=Community.Verification.VERIFIED, created_at__gte=start_of(since)
+    ).exclude(
+        Exists(
+            records.profile_changes().filter(
+                community=OuterRef("pk"), changes__has_key="verification"
+            )
+        )
+    )
+    for start, count in _per_period(never_changed, TruncMonth, "created_at").items():
+        periods[start] = periods.get(start, 0) + count
+    return periods
+
+
+def needs_met_per_quarter(communities: QuerySet[Community], since: date) -> dict[date, int] | None:
+    """None while needs have no status of their own: nothing records that a need was met.
+    Once needs have a lifecycle, count those completed per quarter here."""
+    return None
+
+
+def compute(communities: QuerySet[Community], today: date | None = None) -> dict:
+    """The three charts for ``communities``: {name: {"title", "labels", "series"}} (a chart
+    whose data does not exist yet has a "missing" explanation instead of series)."""
+    today = today or timezone.localdate()
+    months = months_back(today, MONTHS)
+    quarters = quarters_back(today, QUARTERS)
+    registered = _per_period(
+        communities.filter(created_at__gte=start_of(months[0])), TruncMonth, "created_at"
+    )
+    verified = verified_per_month(communities, months[0])
+    assessments = records.assessments().filter(community__in=communities)
+    conducted = _per_period(
+        assessments.filter(assessed_on__gte=quarters[0]), TruncQuarter, "assessed_on"
+    )
+    validated = _per_period(
+        assessments.filter(
+            status=Assessment.Status.VALIDATED, validated_at__gte=start_of(quarters[0])
+        ),
+        TruncQuarter,
+        "validated_at",
+    )
+    met = needs_met_per_quarter(communities, quarters[0])
+    quarter_labels = [f"Q{(q.month - 1) // 3 + 1} {q.year}" for q in quarters]
+    return {
+        "communities": {
+            "title": "Communities registered and verified per month",
+            "labels": [m.strftime("%b %Y") for m in months],
+            "series": [
+                {"name": "Registered", "values": [registered.get(m, 0) for m in months]},
+                {"name": "Verified", "values": [verified.get(m, 0) for m in months]},
+            ],
+        },
+        "assessments": {
+            "title": "Assessments per quarter",
+            "labels": quarter_labels,
+            "series": [
+                {"name": "Conducted", "values": [conducted.get(q, 0) for q in quarters]},
+                {"name": "Validated", "values": [validated.get(q, 0) for q in quarters]},
+            ],
+        },
+        "needs_met": {
+            "title": "Needs met per quarter",
+            "labels": quarter_labels,
+            "series": [{"name": "Needs met", "values": [met.get(q, 0) for q in quarters]}]
+            if met is not None
+            else [],
+            "missing": ""
+            if met is not None
+            else "Not counted yet: needs do not yet record when they are met.",
+        },
+    }

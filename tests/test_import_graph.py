@@ -34,7 +34,10 @@ from tests.support.processes import REPO
 
 FLOORS: list[tuple[str, tuple[str, ...]]] = [
     ("environment", ("obcms.env", "obcms.version")),
-    ("settings", ("obcms.settings", "obcms.platform", "obcms.logs", "obcms.sentry")),
+    (
+        "settings",
+        ("obcms.settings", "obcms.platform", "obcms.logs", "obcms.sentry", "obcms.maptiles"),
+    ),
     ("database and locks", ("obcms.db", "obcms.locks")),
     ("services", ("obcms.health", "obcms.ops", "obcms.celery", "obcms.beat", "obcms.security")),
     ("registry", ()),  # every package of obcms not named on another floor

@@ -15,6 +15,7 @@ from urllib.parse import urlsplit, urlunsplit
 
 import pytest
 
+from tests.support.mailbox import Mailbox
 from tests.support.processes import Process, base_env, free_port, manage
 from tests.support.services import (
     DATABASE_URL,
@@ -127,6 +128,14 @@ def start() -> Iterator:
 @pytest.fixture
 def port() -> int:
     return free_port()
+
+
+@pytest.fixture
+def mailbox() -> Iterator[Mailbox]:
+    """An SMTP server on loopback: processes given ``EMAIL_URL=mailbox.url`` mail it."""
+    box = Mailbox()
+    yield box
+    box.close()
 
 
 @pytest.fixture(autouse=True)

@@ -9,7 +9,8 @@ from __future__ import annotations
 
 from django.contrib.auth.models import Group, Permission
 
-APPS = ("communities", "assessments", "coordination", "reports", "geography", "ops")
+APPS = ("communities", "assessments", "coordination", "reports", "geography", "ops", "accounts")
+ADMINISTRATOR = "administrator"  # the role that manages staff (accounts.manage_staff)
 
 VIEW = {
     f"{app}.view_{model}"

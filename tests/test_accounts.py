@@ -22,6 +22,8 @@ from obcms.accounts.staff import role_of
 from obcms.accounts.tasks import send_invitation
 from obcms.platform import site_url
 from tests.support import factories
+from tests.support.processes import base_env, manage
+from tests.support.services import TEST_SECRET_KEY
 from tests.support.urls import all_url_names, url_for
 
 pytestmark = pytest.mark.django_db
@@ -463,6 +465,15 @@ def test_the_site_address_falls_back_to_the_first_concrete_allowed_host():
     assert site_url(["*", "obcms.example.org"], debug=False) == "https://obcms.example.org"
     assert site_url([".herokuapp.com"], debug=False) == ""
     assert site_url(["localhost", "127.0.0.1"], debug=True) == "http://localhost:8000"
+
+
+def test_check_deploy_warns_when_no_site_address_is_known(tmp_path):
+    env = base_env(
+        SECRET_KEY=TEST_SECRET_KEY, ALLOWED_HOSTS=".herokuapp.com", DATA_DIR=str(tmp_path)
+    )
+    assert "accounts.W001" in manage("check", "--deploy", env=env).stderr
+    env["HEROKU_APP_DEFAULT_DOMAIN_NAME"] = "obcms-demo.herokuapp.com"
+    assert "accounts.W001" not in manage("check", "--deploy", env=env).stderr
 
 
 # Odd input never gives a 500 -----------------------------------------------------------

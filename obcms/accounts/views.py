@@ -118,8 +118,10 @@ def welcome_set_password(request: HttpRequest) -> HttpResponse:
             # Under the row's lock, so two tabs posting at once accept it only once.
             if not Invitation.objects.open().select_for_update().filter(pk=invitation.pk):
                 return render(request, "accounts/welcome.html", {"invitation": None})
-            form.user.is_active = True
-            form.save()
+            user = form.save(commit=False)
+            user.is_active = True
+            # Only these two: an administrator may have changed the role meanwhile.
+            user.save(update_fields=["password", "is_active"])
             Invitation.objects.filter(pk=invitation.pk).update(accepted_at=timezone.now())
         del request.session[INVITATION_SESSION_KEY]
         messages.success(

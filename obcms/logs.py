@@ -31,6 +31,9 @@ request_id: ContextVar[str] = ContextVar("request_id", default="-")
 _STANDARD = set(vars(logging.LogRecord("", 0, "", 0, "", (), None))) | {"message", "asctime"}
 # An id from outside is accepted only if it looks like one: no log injection through headers.
 _VALID_ID = re.compile(r"^[A-Za-z0-9._:-]{8,128}$")
+# Links that carry a secret in their path (password reset, invitation; obcms/accounts/urls.py)
+# are logged with the secret replaced: log collectors keep lines for weeks.
+SECRET_IN_PATH = re.compile(r"^(/accounts/(?:reset/[^/]+|welcome)/)(?!set-password/)[^/]+")
 
 
 def configure(config: dict) -> None:
@@ -99,7 +102,7 @@ class GunicornLogger(Logger):
         status = int(str(resp.status).split()[0])
         fields = {
             "method": environ.get("REQUEST_METHOD"),
-            "path": environ.get("PATH_INFO"),
+            "path": SECRET_IN_PATH.sub(r"\1[redacted]", environ.get("PATH_INFO") or ""),
             "status": status,
             "duration_ms": round(request_time.total_seconds() * 1000, 1),
             "bytes": getattr(resp, "sent", None),

@@ -65,3 +65,16 @@ def release_id(env: Env) -> str:
         if value:
             return value
     return ""
+
+
+def site_url(hosts: list[str], *, debug: bool) -> str:
+    """The address links in emails point to when SITE_URL is not set: https and the first
+    concrete host (wildcards such as ``.herokuapp.com`` name no site), or "" when there is
+    none. A developer's machine (DEBUG, localhost) is ``make run``'s http://localhost:8000."""
+    for host in hosts:
+        if host == "*" or host.startswith("."):
+            continue
+        if debug and host in ("localhost", "127.0.0.1", "[::1]"):
+            return "http://localhost:8000"
+        return f"https://{host}"
+    return "http://localhost:8000" if debug else ""

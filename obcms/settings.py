@@ -18,7 +18,7 @@ from obcms.maptiles import (
     OPENSTREETMAP_ATTRIBUTION,
     tile_url_error,
 )
-from obcms.platform import https_origins, platform_hosts, release_id
+from obcms.platform import https_origins, platform_hosts, release_id, site_url
 from obcms.version import __version__
 
 BASE_DIR = Path(__file__).resolve().parent.parent
@@ -58,6 +58,10 @@ if not ALLOWED_HOSTS:
             "answers to, comma-separated (for example obcms.example.org)",
         )
 CSRF_TRUSTED_ORIGINS = env.list("CSRF_TRUSTED_ORIGINS") or https_origins(ALLOWED_HOSTS)
+# Where links in emails (invitations, password resets) point: never the request's Host header.
+SITE_URL = env.url("SITE_URL", schemes=("https", "http")).rstrip("/") or site_url(
+    ALLOWED_HOSTS + platform_hosts(env), debug=DEBUG
+)
 
 ROOT_URLCONF = "obcms.urls"
 WSGI_APPLICATION = "obcms.wsgi.application"  # nixpacks finds the app by this exact line
@@ -194,6 +198,9 @@ AUTHENTICATION_BACKENDS = ["obcms.security.signin.ThrottledModelBackend"]
 LOCKOUT_ACCOUNT_FAILURES = 10
 LOCKOUT_ADDRESS_FAILURES = 50
 LOCKOUT_WINDOW = 15 * 60
+# A reset link works once (it is bound to the password it replaces) and for a day; an
+# invitation's link for 72 hours (obcms/accounts/models.py).
+PASSWORD_RESET_TIMEOUT = 24 * 60 * 60
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "login"

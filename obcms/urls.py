@@ -20,6 +20,7 @@ urlpatterns = [
         name="login",
     ),
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
+    path("accounts/", include("obcms.accounts.urls")),
     path("communities/", include("obcms.communities.urls")),
     path("assessments/", include("obcms.assessments.urls")),
     path("partners/", include("obcms.coordination.urls")),

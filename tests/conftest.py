@@ -16,6 +16,7 @@ from urllib.parse import urlsplit, urlunsplit
 
 import pytest
 
+from tests.support.mailbox import Mailbox
 from tests.support.processes import REPO, Process, base_env, free_port, manage
 from tests.support.services import (
     DATABASE_URL,
@@ -64,7 +65,7 @@ def services() -> dict[str, str]:
 def own_redis(services: dict[str, str]) -> Callable[[int], str]:
     """``own_redis(n)``: the URL of Redis database ``n``, emptied, for a test whose keys or
     queue no other test may touch (3: doctor's worker pings, 4: sign-in lockout counts,
-    5: the platform replays)."""
+    5: the platform replays, 6: the account emails)."""
     import redis
 
     def _own(number: int) -> str:
@@ -131,6 +132,14 @@ def start() -> Iterator:
 @pytest.fixture
 def port() -> int:
     return free_port()
+
+
+@pytest.fixture
+def mailbox() -> Iterator[Mailbox]:
+    """An SMTP server on loopback: processes given ``EMAIL_URL=mailbox.url`` mail it."""
+    box = Mailbox()
+    yield box
+    box.close()
 
 
 @pytest.fixture(autouse=True)

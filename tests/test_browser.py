@@ -161,3 +161,73 @@ def test_the_map_draws_every_community_of_the_filter_with_the_tiles_unreachable(
         expect(community).to_have_attribute("href", re.compile(r"^/communities/\d+/$"))
         expect(town).to_have_attribute("href", re.compile(r"^/places/\d{10}/$"))
         browser.close()
+
+
+def test_an_administrator_invites_a_colleague_who_chooses_a_password_and_signs_in(
+    start, tmp_path, port, built, chromium_path, mailbox
+):
+    """The web and worker lines of the Procfile on a laptop's defaults (SQLite, the folder
+    broker); the invitation reaches the colleague over SMTP (tests/support/mailbox.py)."""
+    from playwright.sync_api import expect, sync_playwright
+
+    env = {
+        "PATH": f"{os.path.dirname(os.sys.executable)}:{os.environ['PATH']}",
+        "HOME": os.environ.get("HOME", "/tmp"),
+        "DEBUG": "true",
+        "DATA_DIR": str(tmp_path),
+        "PORT": str(port),
+        "WEB_CONCURRENCY": "1",
+        "EMAIL_URL": mailbox.url,
+        "SITE_URL": f"http://localhost:{port}",
+    }
+    assert manage("release", env=env).returncode == 0
+    admin = manage(
+        "createsuperuser",
+        "--noinput",
+        "--username",
+        "amina",
+        "--email",
+        "amina@example.org",
+        env={**env, "DJANGO_SUPERUSER_PASSWORD": "amina-admin-password-31"},
+    )
+    assert admin.returncode == 0, admin.stderr
+    web = start(procfile()["web"], env, name="web")
+    start(procfile()["worker"], env, name="worker")
+    web.wait_for_http(f"http://127.0.0.1:{port}/health/")
+    base = f"http://localhost:{port}"
+
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=chromium_path, args=FLAGS)
+        page = browser.new_page()
+        page.goto(f"{base}/accounts/login/")
+        page.get_by_label("Username").fill("amina")
+        page.get_by_label("Password").fill("amina-admin-password-31")
+        page.get_by_role("button", name="Sign in").click()
+        page.get_by_role("link", name="Staff").click()
+        page.get_by_role("link", name="Invite a colleague").click()
+        page.get_by_label("Given name").fill("Norhana")
+        page.get_by_label("Surname").fill("Ali")
+        page.get_by_label("Email").fill("norhana@example.org")
+        page.get_by_label("Role").select_option("encoder")
+        page.get_by_role("button", name="Send the invitation").click()
+        expect(page.get_by_text("Invitation queued for norhana@example.org")).to_be_visible()
+        expect(page.get_by_role("row", name="Norhana Ali")).to_contain_text("Invited")
+
+        (message,) = mailbox.wait_for(1)
+        link = re.search(r"http://\S+/accounts/welcome/\S+", message.get_content()).group(0)
+        colleague = browser.new_context().new_page()
+        colleague.goto(link)
+        expect(colleague.get_by_role("heading", name="Welcome, Norhana Ali")).to_be_visible()
+        colleague.locator("#id_new_password1").fill("norhana-chose-this-one-4")
+        colleague.get_by_label("New password confirmation").fill("norhana-chose-this-one-4")
+        colleague.get_by_role("button", name="Set password").click()
+        expect(colleague.get_by_text("Your password is set")).to_be_visible()
+        colleague.get_by_label("Username").fill("norhana@example.org")
+        colleague.get_by_label("Password").fill("norhana-chose-this-one-4")
+        colleague.get_by_role("button", name="Sign in").click()
+        expect(colleague.get_by_role("heading", name="Dashboard")).to_be_visible()
+        colleague.screenshot(path=str(tmp_path / "invited.png"))
+
+        page.reload()
+        expect(page.get_by_role("row", name="Norhana Ali")).to_contain_text("Active")
+        browser.close()

@@ -9,6 +9,7 @@ class AccountsConfig(AppConfig):
     verbose_name = "Accounts"
 
     def ready(self) -> None:
+        from obcms.accounts import checks, signins  # noqa: F401 - registers checks, signals
         from obcms.accounts.roles import sync_roles
 
         # After every app's migrations, so each app's new permissions reach the roles.

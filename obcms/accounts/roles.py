@@ -9,7 +9,8 @@ from __future__ import annotations
 
 from django.contrib.auth.models import Group, Permission
 
-APPS = ("communities", "assessments", "coordination", "reports", "geography", "ops")
+APPS = ("communities", "assessments", "coordination", "reports", "geography", "ops", "accounts")
+ADMINISTRATOR = "administrator"  # the role that manages staff (accounts.manage_staff)
 
 VIEW = {
     f"{app}.view_{model}"
@@ -70,3 +71,12 @@ def sync_roles(**kwargs: object) -> None:
                 if (p.content_type.app_label, p.codename) in wanted
             ]
         group.permissions.set(permissions)
+
+
+def role_of(user) -> str:
+    """The user's role; a superuser outside every role group counts as an administrator."""
+    names = {group.name for group in user.groups.all() if group.name in ROLES}
+    for name in (ADMINISTRATOR, *ROLES):
+        if name in names:
+            return name
+    return ADMINISTRATOR if user.is_superuser else ""

@@ -54,11 +54,11 @@ def community(name: str | None = None, barangay: Barangay | None = None, **field
     )
 
 
-def user(role: str, username: str | None = None):
+def user(role: str, username: str | None = None, email: str | None = None):
     account = get_user_model().objects.create_user(
         username=username or f"{role}-{code()}",
         password="a-long-test-password",
-        email=f"{role}@example.org",
+        email=email or f"{role}@example.org",
         is_staff=role == "administrator",
     )
     account.groups.add(Group.objects.get(name=role))

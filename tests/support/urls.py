@@ -6,8 +6,19 @@ from collections.abc import Iterator
 
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
-# Pages anyone may open: the probes and the sign-in page.
-PUBLIC = {"health", "ready", "login"}
+# Pages anyone may open: the probes, the sign-in page, and the password-reset and invitation
+# pages (their links come by email to people who cannot sign in yet).
+PUBLIC = {"health", "ready", "login"} | {
+    f"accounts:{name}"
+    for name in (
+        "password_reset",
+        "password_reset_done",
+        "password_reset_confirm",
+        "password_reset_complete",
+        "welcome",
+        "welcome_set_password",
+    )
+}
 
 # Pages that change data; a viewer gets 403 on each.
 WRITE_URLS = [
@@ -20,6 +31,8 @@ WRITE_URLS = [
     "coordination:partner_create",
     "coordination:engagement_create",
     "reports:import_create",
+    "accounts:staff_invite",
+    "accounts:staff_detail",
 ]
 
 

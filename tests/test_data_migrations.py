@@ -44,7 +44,7 @@ def latest_afterwards():
 def demo_answers(count: int = 300) -> list[dict[str, bool | None]]:
     """The old seed_demo's answers (yes with its odds per service), then every combination of
     yes, no and unknown, which real profiles have."""
-    rng = random.Random(20260101)  # noqa: S311 - demo data
+    rng = random.Random(20260101)
     odds = {"has_school": 0.3, "has_madrasah": 0.5, "has_health_facility": 0.6}
     odds |= {"has_potable_water": 0.4, "has_electricity": 0.3}
     demo = [{name: rng.random() > p for name, p in odds.items()} for _ in range(count)]

@@ -29,7 +29,7 @@ def _filtered(filters) -> bool:
 def partner_list(request: HttpRequest) -> HttpResponse:
     partners = Partner.objects.annotate(
         engagement_count=Count("engagements", filter=Q(engagements__archived_at__isnull=True))
-    )
+    ).order_by("name", "pk")  # a GROUP BY query ignores Meta.ordering
     filters = PartnerFilter(request.GET, queryset=partners)
     page = page_of(request, filters.qs)
     return render(

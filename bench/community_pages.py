@@ -12,8 +12,9 @@ four), counting the rows and bytes the history table gains; then the Procfile's 
 - the list, region X, 50 a page;
 - the profile page of an edited community with an assessment and an engagement.
 
-p50/p99 at 1 and 4 connections. The older tree is a ``git archive`` of REF run with this
-virtualenv (the dependencies are the same).
+p50/p99 at 1 and 4 connections; both trees serve at once and take turns under wrk, round after
+round, so that the shifting load of a shared machine weighs on both alike. The older tree is a
+``git archive`` of REF run with this virtualenv (the dependencies are the same).
 """
 
 from __future__ import annotations
@@ -23,6 +24,7 @@ import json
 import re
 import secrets
 import shlex
+import statistics
 import subprocess
 import tarfile
 import tempfile
@@ -50,8 +52,20 @@ client.force_login(get_user_model().objects.get(username="encoder"))
 
 def measure():
     with connection.cursor() as cursor:
-        cursor.execute(f"SELECT pg_total_relation_size('{{TABLE}}'), count(*) FROM {{TABLE}}")
+        cursor.execute(
+            f"SELECT pg_total_relation_size('{{TABLE}}'), count(*), coalesce(max(id), 0) "
+            f"FROM {{TABLE}}"
+        )
         return cursor.fetchone()
+
+
+def row_bytes(after_id):
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"SELECT coalesce(sum(pg_column_size(t.*)), 0) FROM {{TABLE}} t WHERE id > %s",
+            [after_id],
+        )
+        return cursor.fetchone()[0]
 
 
 def fields(form):
@@ -88,11 +102,14 @@ for kind, changes in (
         "notes": f"Validated on visit {{i}}", "verification": ("verified", "needs_review")[i % 2],
     }}),
 ):
-    size, rows = measure()
+    size, rows, last = measure()
     for i, pk in enumerate(ids):
         edit(pk, changes(i))
-    new_size, new_rows = measure()
-    results[kind] = {{"edits": len(ids), "rows": new_rows - rows, "bytes": new_size - size}}
+    new_size, new_rows, _ = measure()
+    results[kind] = {{
+        "edits": len(ids), "rows": new_rows - rows, "bytes": new_size - size,
+        "row_bytes": row_bytes(last),
+    }}
 print(json.dumps(results))
 """
 
@@ -131,9 +148,10 @@ def web_line(tree: Path) -> str:
     raise SystemExit(f"no web line in {tree / 'Procfile'}")
 
 
-def measure(tree: Path, args: argparse.Namespace) -> dict:
+def prepare(tree: Path, args: argparse.Namespace, admin: psycopg.Connection) -> dict:
+    """A seeded database for ``tree``, its history growth measured, and its web process
+    serving; the caller stops ``web`` and drops ``database``."""
     name = f"obcms_bench_{secrets.token_hex(4)}"
-    admin = psycopg.connect(args.database, autocommit=True)
     admin.execute(f'CREATE DATABASE "{name}"')
     env = base_env(
         SECRET_KEY="bench-" + "x" * 50,
@@ -145,56 +163,47 @@ def measure(tree: Path, args: argparse.Namespace) -> dict:
         GUNICORN_MAX_REQUESTS="0",
         LOG_LEVEL="warning",
     )
-    try:
-        manage(tree, env, "release")
-        manage(tree, env, "collectstatic", "--noinput", "-v0")
-        seeded = manage(tree, env, "seed_demo", "--force", "--communities", str(args.communities))
-        password = re.search(r"user 'viewer' \(viewer\), password (\S+)", seeded).group(1)
-        newer = (tree / "obcms" / "records").exists()
-        table = "auditlog_logentry" if newer else "communities_communitychange"
-        script = EDIT_SCRIPT.format(table=table, edits=args.edits)
-        growth = json.loads(manage(tree, env, "shell", "-c", script).strip().splitlines()[-1])
-        with psycopg.connect(env["DATABASE_URL"]) as db:
-            region = db.execute("SELECT id FROM geography_region WHERE short_name = 'X'")
-            region = region.fetchone()[0]
-            community = db.execute(CHOOSE_COMMUNITY, [args.edits]).fetchone()[0]
-            db.execute("ANALYZE")
+    prepared: dict = {"database": name, "web": None}
+    manage(tree, env, "release")
+    manage(tree, env, "collectstatic", "--noinput", "-v0")
+    seeded = manage(tree, env, "seed_demo", "--force", "--communities", str(args.communities))
+    password = re.search(r"user 'viewer' \(viewer\), password (\S+)", seeded).group(1)
+    newer = (tree / "obcms" / "records").exists()
+    prepared["table"] = table = "auditlog_logentry" if newer else "communities_communitychange"
+    script = EDIT_SCRIPT.format(table=table, edits=args.edits)
+    prepared["growth"] = json.loads(manage(tree, env, "shell", "-c", script).splitlines()[-1])
+    with psycopg.connect(env["DATABASE_URL"]) as db:
+        region = db.execute("SELECT id FROM geography_region WHERE short_name = 'X'")
+        region = region.fetchone()[0]
+        community = db.execute(CHOOSE_COMMUNITY, [args.edits]).fetchone()[0]
+        db.execute("ANALYZE")
 
-        port = free_port()
-        web = Process(
-            f"taskset -c 1 {web_line(tree)}", {**env, "PORT": str(port)}, name="bench-web", cwd=tree
-        )
-        try:
-            base = f"http://127.0.0.1:{port}"
-            web.wait_for_http(f"{base}/health/", timeout=60)
-            client = Browserless(base)
-            client.sign_in("viewer", password)
-            headers = {"X-Forwarded-Proto": "https", "Cookie": client.session_cookie}
-            pages = {
-                "list": f"{base}/communities/?region={region}",
-                "profile": f"{base}/communities/{community}/",
-            }
-            for url in pages.values():
-                status, _, _ = client.request("GET", url.removeprefix(base))
-                assert status == 200, (url, status)
-            latency = {
-                (page, n): wrk(url, args.duration, n, headers)
-                for page, url in pages.items()
-                for n in (1, 4)
-            }
-        finally:
-            web.stop()
-    finally:
-        admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-    return {"table": table, "growth": growth, "latency": latency}
+    port = free_port()
+    prepared["web"] = web = Process(
+        f"taskset -c 1 {web_line(tree)}", {**env, "PORT": str(port)}, name="bench-web", cwd=tree
+    )
+    base = f"http://127.0.0.1:{port}"
+    web.wait_for_http(f"{base}/health/", timeout=60)
+    client = Browserless(base)
+    client.sign_in("viewer", password)
+    prepared["headers"] = {"X-Forwarded-Proto": "https", "Cookie": client.session_cookie}
+    prepared["pages"] = {
+        "list": f"{base}/communities/?region={region}",
+        "profile": f"{base}/communities/{community}/",
+    }
+    for url in prepared["pages"].values():
+        status, _, _ = client.request("GET", url.removeprefix(base))
+        assert status == 200, (url, status)
+    return prepared
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
-    parser.add_argument("--before", help="a git ref to measure first, e.g. the merge base")
+    parser.add_argument("--before", help="a git ref to measure too, e.g. the merge base")
     parser.add_argument("--communities", type=int, default=10_000)
     parser.add_argument("--edits", type=int, default=200, help="edits of each kind")
-    parser.add_argument("--duration", type=int, default=10)
+    parser.add_argument("--duration", type=int, default=10, help="seconds per wrk run")
+    parser.add_argument("--rounds", type=int, default=3, help="alternating rounds per tree")
     parser.add_argument("--database", default="postgres://postgres@127.0.0.1:5432/postgres")
     args = parser.parse_args()
 
@@ -202,25 +211,48 @@ def main() -> None:
     if args.before:
         trees[f"before ({args.before})"] = tree_of(args.before)
     trees["this tree"] = REPO
-    results = {label: measure(tree, args) for label, tree in trees.items()}
+    admin = psycopg.connect(args.database, autocommit=True)
+    prepared: dict[str, dict] = {}
+    runs: dict[tuple[str, str, int], list[dict]] = {}
+    try:
+        for label, tree in trees.items():
+            prepared[label] = prepare(tree, args, admin)
+        # The trees take turns, round after round, so that the load of a shared machine
+        # weighs on both alike; the figures are the medians over the rounds.
+        for _ in range(args.rounds):
+            for page in ("list", "profile"):
+                for n in (1, 4):
+                    for label, tree in prepared.items():
+                        figures = wrk(tree["pages"][page], args.duration, n, tree["headers"])
+                        runs.setdefault((label, page, n), []).append(figures)
+    finally:
+        for tree in prepared.values():
+            if tree["web"] is not None:
+                tree["web"].stop()
+            admin.execute(f'DROP DATABASE IF EXISTS "{tree["database"]}" WITH (FORCE)')
 
     print(
         f"PostgreSQL on loopback, {args.communities} communities (seed_demo); web: Procfile "
-        "line, 2 workers x 4 threads, core 1; wrk on core 0, signed in as the viewer"
+        "line, 2 workers x 4 threads, core 1; wrk on core 0, signed in as the viewer; "
+        f"medians of {args.rounds} alternating rounds of {args.duration} s"
     )
-    for label, result in results.items():
-        for (page, n), figures in result["latency"].items():
-            what = "list, region X, 50 a page" if page == "list" else "profile page"
+    for (label, page, n), figures in runs.items():
+        what = "list, region X, 50 a page" if page == "list" else "profile page"
+        p50 = statistics.median(f["p50"] for f in figures)
+        p99 = statistics.median(f["p99"] for f in figures)
+        rps = statistics.median(f["rps"] for f in figures)
+        errors = sum(f["non2xx"] for f in figures)
+        print(
+            f"{label}: community {what}, {n} connection(s): p50 {p50:.1f} ms, "
+            f"p99 {p99:.1f} ms, {rps:.0f} req/s, non-2xx {errors}"
+        )
+    for label, tree in prepared.items():
+        for kind, grown in tree["growth"].items():
             print(
-                f"{label}: community {what}, {n} connection(s): p50 {figures['p50']:.1f} ms, "
-                f"p99 {figures['p99']:.1f} ms, {figures['rps']:.0f} req/s, "
-                f"non-2xx {figures['non2xx']}"
-            )
-        for kind, grown in result["growth"].items():
-            print(
-                f"{label}: history ({result['table']}) per edit of {kind}: "
+                f"{label}: history ({tree['table']}) per edit of {kind}: "
                 f"{grown['rows'] / grown['edits']:.2f} row(s), "
-                f"{grown['bytes'] / grown['edits']:.0f} bytes "
+                f"{grown['row_bytes'] / grown['edits']:.0f} bytes of row data, "
+                f"{grown['bytes'] / grown['edits']:.0f} bytes of table and indexes "
                 f"({grown['edits']} edits through the edit page)"
             )
 

@@ -46,7 +46,7 @@ def community_list(request: HttpRequest) -> HttpResponse:
     """The busiest page: plain rows (``values_list``) instead of five model instances per
     community, and the groups of the whole page in one query."""
     filters = CommunityFilter(request.GET, queryset=Community.objects.all())
-    page = page_of(request, filters.qs.values_list(*LIST_COLUMNS))
+    page = page_of(request, filters.qs.values_list(*LIST_COLUMNS), count_from=filters.qs)
     groups: dict[int, list[str]] = {}
     links = (
         Community.ethnolinguistic_groups.through.objects.filter(

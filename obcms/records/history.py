@@ -156,9 +156,8 @@ def _change(model: type[models.Model] | None, name: str, values: object) -> Chan
     )
     if isinstance(values, dict) and values.get("type") == "m2m":
         objects = ", ".join(values.get("objects", []))
-        if values.get("operation") == "delete":
-            return Change(label, f"removed: {objects}", "")
-        return Change(label, "", f"added: {objects}")
+        verb = "removed" if values.get("operation") == "delete" else "added"
+        return Change(label, "", f"{verb}: {objects}")
     before, after = [*values, None, None][:2] if isinstance(values, list) else (values, None)
     return Change(label, display(model_field, before), display(model_field, after))
 

@@ -114,6 +114,18 @@ class RecordFilterSet(django_filters.FilterSet):
         return query
 
 
-def page_of(request: HttpRequest, queryset: QuerySet, per_page: int = PAGE_SIZE) -> Page:
-    """The requested page; a page number out of range or not a number gives the nearest one."""
-    return Paginator(queryset, per_page).get_page(request.GET.get("page"))
+def page_of(
+    request: HttpRequest,
+    queryset: QuerySet,
+    per_page: int = PAGE_SIZE,
+    count_from: QuerySet | None = None,
+) -> Page:
+    """The requested page; a page number out of range or not a number gives the nearest one.
+
+    ``count_from``: the same rows without the joins the page's columns need (the filtered
+    model queryset under a ``values_list``), so that counting them does not join every
+    barangay and region to each row: the count is the list's costliest query."""
+    paginator = Paginator(queryset, per_page)
+    if count_from is not None:
+        paginator.count = count_from.count()  # Paginator.count is a cached property
+    return paginator.get_page(request.GET.get("page"))

@@ -128,7 +128,8 @@ def import_row(row: dict[str, str], terms: dict[str, dict], user) -> dict[str, l
     if errors:
         return errors
     barangay = (
-        Barangay.objects.select_related("municipality")
+        # The province too: the history names the municipality with it ("Town, Province").
+        Barangay.objects.select_related("municipality__province")
         .filter(psgc_code=row.get("barangay_psgc", ""))
         .first()
     )

@@ -15,15 +15,22 @@ from obcms.records.listing import PlainSelect, RecordFilterSet, SortFilter
 class CommunityFilter(RecordFilterSet):
     q = django_filters.CharFilter(label="Search", max_length=100, method="search")
     region = django_filters.ModelChoiceFilter(
-        queryset=Region.objects.all(), field_name="municipality__region", widget=PlainSelect
+        queryset=Region.objects.all(),
+        field_name="municipality__region",
+        empty_label="Any",
+        widget=PlainSelect,
     )
     province = django_filters.ModelChoiceFilter(
-        queryset=Province.objects.all(), field_name="municipality__province", widget=PlainSelect
+        queryset=Province.objects.all(),
+        field_name="municipality__province",
+        empty_label="Any",
+        widget=PlainSelect,
     )
     group = django_filters.ModelChoiceFilter(
         queryset=EthnolinguisticGroup.objects.all(),
         field_name="ethnolinguistic_groups",
         label="Ethnolinguistic group",
+        empty_label="Any",
         widget=PlainSelect,
         distinct=True,
     )

@@ -92,7 +92,11 @@ def profile_of(community: Community) -> list[tuple[str, list[tuple[str, str, boo
                 value = getattr(community, name)
                 if isinstance(value, int):
                     value = intcomma(value)
-                value = "unknown" if value in (None, "") else str(value)
+                # A count or a coordinate nobody gave is unknown; a text nobody wrote is empty.
+                empty = (
+                    "—" if field.get_internal_type() in ("CharField", "TextField") else "unknown"
+                )
+                value = empty if value in (None, "") else str(value)
             long_text = field.get_internal_type() == "TextField"
             facts.append((label[:1].upper() + label[1:], value, long_text))
         sections.append((title, facts))

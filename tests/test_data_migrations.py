@@ -133,7 +133,7 @@ def test_the_old_history_moves_into_auditlog_and_shows_on_the_page(latest_afterw
     client.force_login(factories.user("viewer"))
     html = client.get(community.get_absolute_url()).content.decode()
     assert "norhana changed" in html and "the system changed" in html
-    assert '<span class="field">Has school</span>: <del>—</del> → <ins>yes</ins>' in html
+    assert '<span class="changed">Has school</span>: <del>—</del> → <ins>yes</ins>' in html
     assert "<del>Unverified</del> → <ins>Verified</ins>" in html
 
     back = migrate_to(("communities", "0007_remove_yes_no"))

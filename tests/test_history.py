@@ -55,7 +55,7 @@ def test_a_change_made_in_a_page_is_in_the_history_with_its_author_and_labels(cl
     html = client.get(c.get_absolute_url()).content.decode()
     assert "Norhana Ali changed" in html
     assert (
-        '<span class="field">Verification</span>: <del>Unverified</del> → <ins>Verified</ins>'
+        '<span class="changed">Verification</span>: <del>Unverified</del> → <ins>Verified</ins>'
         in (html)
     )
 
@@ -154,7 +154,7 @@ def test_every_registry_record_keeps_a_history_on_its_page(client):
     ):
         html = client.get(record.get_absolute_url()).content.decode()
         field, after = expected
-        assert f'<span class="field">{field}</span>' in html and f"<ins>{after}</ins>" in html
+        assert f'<span class="changed">{field}</span>' in html and f"<ins>{after}</ins>" in html
     need = assessment.needs.get()
     need.beneficiaries = 40
     need.save()
@@ -171,3 +171,16 @@ def test_each_edit_adds_one_history_row(client):
         client.post(reverse("communities:edit", args=[c.pk]), data)
         c.refresh_from_db()
     assert LogEntry.objects.count() - before == 3
+
+
+def test_archive_and_restore_read_as_such_in_the_history(client):
+    c = factories.community()
+    client.force_login(factories.user("administrator"))
+    client.post(reverse("communities:archive", args=[c.pk]), {"reason": "Registered twice"})
+    client.post(reverse("communities:restore", args=[c.pk]))
+    restored, archived = entries_of(c)[:2]
+    assert (archived.action, changes_of(archived)) == (
+        "archived",
+        {"Reason": ("", "Registered twice")},
+    )
+    assert (restored.action, restored.changes) == ("restored", [])

@@ -121,6 +121,14 @@ def _entry(log: LogEntry, own: bool) -> Entry:
             for name, values in (log.changes or {}).items()
             if log.action == LogEntry.Action.UPDATE or _meaningful(values)
         ]
+    action = ACTIONS.get(log.action, "changed")
+    archive = (log.changes or {}).get("archived_at")
+    if own and log.action == LogEntry.Action.UPDATE and isinstance(archive, list):
+        # Archive and restore read as what they are, not as three fields changing.
+        archived = archive[-1] not in (None, "None", "")
+        action = "archived" if archived else "restored"
+        reason = (log.changes.get("archive_reason") or ["", ""])[-1]
+        changes = [Change("Reason", "", reason)] if archived and reason else []
     who = (
         (log.actor.get_full_name() or log.actor.get_username())
         if log.actor
@@ -130,7 +138,7 @@ def _entry(log: LogEntry, own: bool) -> Entry:
     return Entry(
         when=log.timestamp,
         who=who,
-        action=ACTIONS.get(log.action, "changed"),
+        action=action,
         what=""
         if own
         else f"{capfirst(model._meta.verbose_name) if model else ''} {log.object_repr}".strip(),

@@ -24,6 +24,7 @@ import json
 import re
 import secrets
 import shlex
+import shutil
 import statistics
 import subprocess
 import tarfile
@@ -117,8 +118,9 @@ CHOOSE_COMMUNITY = """
 SELECT c.id FROM communities_community c
 WHERE c.id IN (SELECT community_id FROM assessments_assessment)
   AND c.id IN (SELECT community_id FROM coordination_engagement)
-  AND c.id <= (SELECT max(id) FROM (SELECT id FROM communities_community ORDER BY id LIMIT %s) e)
-ORDER BY c.id LIMIT 1
+ORDER BY c.id > (SELECT max(id) FROM (SELECT id FROM communities_community ORDER BY id LIMIT %s) e),
+  c.id
+LIMIT 1
 """
 
 
@@ -148,11 +150,15 @@ def web_line(tree: Path) -> str:
     raise SystemExit(f"no web line in {tree / 'Procfile'}")
 
 
-def prepare(tree: Path, args: argparse.Namespace, admin: psycopg.Connection) -> dict:
-    """A seeded database for ``tree``, its history growth measured, and its web process
-    serving; the caller stops ``web`` and drops ``database``."""
+def prepare(
+    tree: Path, args: argparse.Namespace, admin: psycopg.Connection, prepared: dict
+) -> None:
+    """Fill ``prepared`` with a seeded database for ``tree``, its history growth and its web
+    process, serving; the caller stops ``web`` and drops ``database`` (also after a failure
+    half-way, which is why it is filled in place)."""
     name = f"obcms_bench_{secrets.token_hex(4)}"
     admin.execute(f'CREATE DATABASE "{name}"')
+    prepared.update(database=name, web=None)
     env = base_env(
         SECRET_KEY="bench-" + "x" * 50,
         ALLOWED_HOSTS="localhost",
@@ -163,7 +169,6 @@ def prepare(tree: Path, args: argparse.Namespace, admin: psycopg.Connection) -> 
         GUNICORN_MAX_REQUESTS="0",
         LOG_LEVEL="warning",
     )
-    prepared: dict = {"database": name, "web": None}
     manage(tree, env, "release")
     manage(tree, env, "collectstatic", "--noinput", "-v0")
     seeded = manage(tree, env, "seed_demo", "--force", "--communities", str(args.communities))
@@ -194,7 +199,6 @@ def prepare(tree: Path, args: argparse.Namespace, admin: psycopg.Connection) -> 
     for url in prepared["pages"].values():
         status, _, _ = client.request("GET", url.removeprefix(base))
         assert status == 200, (url, status)
-    return prepared
 
 
 def main() -> None:
@@ -216,7 +220,7 @@ def main() -> None:
     runs: dict[tuple[str, str, int], list[dict]] = {}
     try:
         for label, tree in trees.items():
-            prepared[label] = prepare(tree, args, admin)
+            prepare(tree, args, admin, prepared.setdefault(label, {}))
         # The trees take turns, round after round, so that the load of a shared machine
         # weighs on both alike; the figures are the medians over the rounds.
         for _ in range(args.rounds):
@@ -227,9 +231,13 @@ def main() -> None:
                         runs.setdefault((label, page, n), []).append(figures)
     finally:
         for tree in prepared.values():
-            if tree["web"] is not None:
+            if tree.get("web") is not None:
                 tree["web"].stop()
-            admin.execute(f'DROP DATABASE IF EXISTS "{tree["database"]}" WITH (FORCE)')
+            if tree.get("database"):
+                admin.execute(f'DROP DATABASE IF EXISTS "{tree["database"]}" WITH (FORCE)')
+        for tree in trees.values():
+            if tree != REPO:
+                shutil.rmtree(tree.parent, ignore_errors=True)
 
     print(
         f"PostgreSQL on loopback, {args.communities} communities (seed_demo); web: Procfile "

@@ -17,7 +17,7 @@ from obcms.coordination.models import Engagement
 from obcms.geography.models import Barangay, Municipality, Province
 from obcms.places import records, trends
 from obcms.places.access import ServiceAccess, access_to_services
-from obcms.places.forms import PlaceFilterForm, describe_filters
+from obcms.places.filters import PlaceFilter, describe_filters
 from obcms.places.lookup import PlaceRef
 from obcms.places.needs import SectorNeeds, needs_by_sector
 
@@ -90,9 +90,9 @@ class Profile:
         return sum(row.total for row in self.needs)
 
 
-def place_communities(place: PlaceRef, filters: PlaceFilterForm) -> QuerySet[Community]:
+def place_communities(place: PlaceRef, filters: PlaceFilter) -> QuerySet[Community]:
     """The communities a profile (and its PDF) counts: in the place, through the filters."""
-    return filters.filter(records.communities().filter(place.communities_filter()))
+    return filters.applied_to(records.communities().filter(place.communities_filter()))
 
 
 def assessed(prefix: str = "") -> Exists:
@@ -100,7 +100,7 @@ def assessed(prefix: str = "") -> Exists:
     return Exists(records.assessments().filter(community=OuterRef(f"{prefix}pk")))
 
 
-def compute(place: PlaceRef, filters: PlaceFilterForm, with_trends: bool = True) -> Profile:
+def compute(place: PlaceRef, filters: PlaceFilter, with_trends: bool = True) -> Profile:
     communities = place_communities(place, filters)
     groups_through = Community.ethnolinguistic_groups.through
     totals = communities.order_by().aggregate(

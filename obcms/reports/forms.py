@@ -3,19 +3,19 @@ period. Stored with the report and read back by the worker through the same form
 
 from __future__ import annotations
 
+import django_filters
 from django import forms
 from django.core.validators import RegexValidator
+from django.db.models import QuerySet
 
 from obcms.geography.models import Region
-from obcms.places.forms import PlaceFilterForm
+from obcms.places.filters import PlaceFilter
 from obcms.places.lookup import PSGC_CODE, PlaceRef, find_place
 from obcms.reports.models import Report
 
 
-class PlaceReportForm(PlaceFilterForm):
-    place = forms.CharField(
-        max_length=10, validators=[RegexValidator(PSGC_CODE, "A PSGC code is 10 digits.")]
-    )
+class PlaceReportFields(forms.Form):
+    """The form under PlaceReportForm: the place must exist."""
 
     place_ref: PlaceRef
 
@@ -29,6 +29,27 @@ class PlaceReportForm(PlaceFilterForm):
             )
         self.place_ref = place
         return code
+
+
+class PlaceReportForm(PlaceFilter):
+    """A place and the profile's filters (the same FilterSet as the page's)."""
+
+    place = django_filters.CharFilter(
+        required=True,
+        max_length=10,
+        validators=[RegexValidator(PSGC_CODE, "A PSGC code is 10 digits.")],
+        method="as_given",
+    )
+
+    class Meta(PlaceFilter.Meta):
+        form = PlaceReportFields
+
+    def as_given(self, queryset: QuerySet, name: str, value: str) -> QuerySet:
+        return queryset  # the place chooses the communities (profiles.place_communities)
+
+    @property
+    def place_ref(self) -> PlaceRef:
+        return self.form.place_ref
 
     def report(self) -> dict:
         return {

@@ -14,7 +14,7 @@ from hypothesis import strategies as st
 
 from obcms.assessments.models import Assessment, Need
 from obcms.communities.filters import CommunityFilter
-from obcms.communities.models import Community, CommunityChange, EthnolinguisticGroup
+from obcms.communities.models import Community, CommunityChange, EthnolinguisticGroup, Rating
 from obcms.coordination.models import Engagement, Partner
 from obcms.geography.models import Barangay, Municipality
 from obcms.maptiles import tile_origin, tile_url_error
@@ -252,8 +252,8 @@ def province_data(db):
             population=None if i == 3 else 100 * (i + 1),
             households=None if i == 4 else 10 + i,
             verification="verified" if i % 3 == 0 else "unverified",
-            has_school=[True, False, None][i % 3],
-            has_potable_water=i % 2 == 0,
+            access_formal_education=[*Rating.values, ""][i % 7],
+            access_potable_water=Rating.FAIR if i % 2 == 0 else Rating.NONE,
         )
         if i % 4:
             community.ethnolinguistic_groups.add(maranao)
@@ -318,10 +318,14 @@ def sql_profile(level: str, pk: int) -> dict:
     (totals,) = sql(
         "SELECT COUNT(*), COALESCE(SUM(population), 0), COALESCE(SUM(households), 0), "
         "SUM(CASE WHEN verification = 'verified' THEN 1 ELSE 0 END), "
-        "SUM(CASE WHEN has_school THEN 1 ELSE 0 END), "
-        "SUM(CASE WHEN NOT has_school THEN 1 ELSE 0 END), "
-        "SUM(CASE WHEN has_potable_water THEN 1 ELSE 0 END) "
+        "SUM(CASE WHEN access_potable_water NOT IN ('', 'none') THEN 1 ELSE 0 END) "
         "FROM communities_community WHERE id IN ({communities})",
+        level,
+        pk,
+    )
+    education = sql(
+        "SELECT access_formal_education, COUNT(*) FROM communities_community "
+        "WHERE id IN ({communities}) GROUP BY access_formal_education",
         level,
         pk,
     )
@@ -375,6 +379,7 @@ def sql_profile(level: str, pk: int) -> dict:
     )
     return {
         "totals": totals,
+        "education": dict(education),
         "groups": dict(groups),
         "grouped": grouped[0],
         "statuses": dict(statuses),
@@ -394,7 +399,7 @@ def test_the_place_profile_figures_equal_the_same_counts_made_in_sql(client, pro
     assert response.status_code == 200
     profile = response.context["profile"]
     expected = sql_profile(level, place.pk)
-    count, people, households, verified, school_yes, school_no, water_yes = expected["totals"]
+    count, people, households, verified, water_yes = expected["totals"]
     assert (profile.communities, profile.population, profile.households, profile.verified) == (
         count,
         people,
@@ -403,9 +408,14 @@ def test_the_place_profile_figures_equal_the_same_counts_made_in_sql(client, pro
     )
     assert count >= 5  # the fixture's data reaches every level
     services = {row.service: row for row in profile.services}
-    school, water = services["School within reach"], services["Potable water"]
-    assert (school.with_access, school.without_access) == (school_yes, school_no)
-    assert school.unknown == count - school_yes - school_no
+    education, water = services["Formal education"], services["Potable water"]
+    rated = expected["education"]
+    assert dict(zip(profile.rating_labels, education.ratings, strict=True)) == {
+        rating.label: rated.get(rating.value, 0) for rating in Rating
+    }
+    assert education.unknown == rated.get("", 0) == count - sum(education.ratings)
+    assert education.without_access == rated.get("none", 0)
+    assert education.with_access == count - rated.get("none", 0) - rated.get("", 0)
     assert water.with_access == water_yes
     groups = dict(profile.groups)
     no_group = groups.pop("Not recorded", 0)

@@ -1,10 +1,10 @@
 """Access to services, as the place profiles and the PDF reports count it: in ONE function.
 
-Today a profile answers yes/no per service (``has_school`` ...). When the profile rates each
-service (excellent / good / fair / poor / none), only :func:`access_to_services` changes: count
-"with access" as the ratings that mean access (say excellent, good, fair), "known" as any
-rating, and list the new services in ``SERVICES``; the pages and the PDF read its rows as they
-are."""
+Each profile rates nine services (``SERVICES`` in communities/models.py) excellent, good, fair,
+poor or none, or "available, not rated" (a yes carried over from the old yes/no answers); empty
+means nobody has said. A community "has access" to a service when it has any rating but none:
+a poor road is still a road, and a carried-over yes said the service exists. "Known" is any
+rating, so the share with access is among the communities whose answer is known, as before."""
 
 from __future__ import annotations
 
@@ -12,23 +12,35 @@ from dataclasses import dataclass
 
 from django.db.models import Count, Q, QuerySet
 
-from obcms.communities.models import Community
+from obcms.communities.models import SERVICES, Community, Rating
 
-SERVICES = (
-    ("has_school", "School within reach"),
-    ("has_madrasah", "Madrasah within reach"),
-    ("has_health_facility", "Health facility within reach"),
-    ("has_potable_water", "Potable water"),
-    ("has_electricity", "Electricity"),
+# The order the pages and the PDF show the ratings in, best first, "none" last.
+RATINGS = (
+    Rating.EXCELLENT,
+    Rating.GOOD,
+    Rating.FAIR,
+    Rating.POOR,
+    Rating.AVAILABLE,
+    Rating.NONE,
 )
+RATING_LABELS = tuple(rating.label for rating in RATINGS)  # the distribution's headings
 
 
 @dataclass(frozen=True)
 class ServiceAccess:
     service: str
-    with_access: int
-    without_access: int
+    ratings: tuple[int, ...]  # communities per rating, in RATINGS' order
     unknown: int
+
+    @property
+    def with_access(self) -> int:
+        return sum(
+            n for rating, n in zip(RATINGS, self.ratings, strict=True) if rating != Rating.NONE
+        )
+
+    @property
+    def without_access(self) -> int:
+        return self.ratings[RATINGS.index(Rating.NONE)]
 
     @property
     def percent(self) -> int | None:
@@ -41,15 +53,21 @@ def access_to_services(communities: QuerySet[Community]) -> list[ServiceAccess]:
     """One row per service for ``communities``, in one aggregate query."""
     counts = communities.order_by().aggregate(
         total=Count("pk"),
-        **{f"{field}_yes": Count("pk", filter=Q(**{field: True})) for field, _ in SERVICES},
-        **{f"{field}_no": Count("pk", filter=Q(**{field: False})) for field, _ in SERVICES},
+        **{
+            f"{field}_{rating}": Count("pk", filter=Q(**{field: rating}))
+            for field in SERVICES
+            for rating in RATINGS
+        },
     )
-    return [
-        ServiceAccess(
-            service=label,
-            with_access=counts[f"{field}_yes"],
-            without_access=counts[f"{field}_no"],
-            unknown=counts["total"] - counts[f"{field}_yes"] - counts[f"{field}_no"],
+    rows = []
+    for field in SERVICES:
+        ratings = tuple(counts[f"{field}_{rating}"] for rating in RATINGS)
+        label = str(Community._meta.get_field(field).verbose_name)
+        rows.append(
+            ServiceAccess(
+                service=label[:1].upper() + label[1:],
+                ratings=ratings,
+                unknown=counts["total"] - sum(ratings),
+            )
         )
-        for field, label in SERVICES
-    ]
+    return rows

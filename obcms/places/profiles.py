@@ -16,7 +16,7 @@ from obcms.communities.models import Community
 from obcms.coordination.models import Engagement
 from obcms.geography.models import Barangay, Municipality, Province
 from obcms.places import records, trends
-from obcms.places.access import ServiceAccess, access_to_services
+from obcms.places.access import RATING_LABELS, ServiceAccess, access_to_services
 from obcms.places.filters import PlaceFilter, describe_filters
 from obcms.places.lookup import PlaceRef
 from obcms.places.needs import SectorNeeds, needs_by_sector
@@ -80,6 +80,11 @@ class Profile:
     def share(self) -> float | None:
         """OBC people as a share of the place's 2024 census population."""
         return share(self.population, self.census_population)
+
+    @property
+    def rating_labels(self) -> tuple[str, ...]:
+        """The headings of each service's ratings distribution (``services[i].ratings``)."""
+        return RATING_LABELS
 
     @property
     def never_assessed_count(self) -> int:

@@ -83,22 +83,24 @@ def place_profile(report: Report, progress: Progress) -> bytes:
     pdf.heading("Access to services")
     pdf.table(
         [
-            Column("Service", 4),
-            Column("With access", 1.5, "R"),
-            Column("Without", 1.5, "R"),
-            Column("Not known", 1.5, "R"),
-            Column("Share with access", 1.5, "R"),
+            Column("Service", 2.8),
+            *(Column(label, 1.3, "R") for label in profile.rating_labels),  # "Available," fits
+            Column("Not known", 1.2, "R"),
+            Column("Share with access", 1.3, "R"),
         ],
         [
             (
                 row.service,
-                number(row.with_access),
-                number(row.without_access),
+                *(number(count) for count in row.ratings),
                 number(row.unknown),
                 "—" if row.percent is None else f"{row.percent}%",
             )
             for row in profile.services
         ],
+    )
+    pdf.paragraph(
+        "Communities per rating. Share with access: any rating but none, among the "
+        "communities whose rating is known."
     )
     pdf.heading("Assessments")
     pdf.table([Column("Status", 4), Column("Assessments", 1, "R")], profile.assessments)

@@ -6,6 +6,8 @@ import shlex
 from datetime import date, datetime, timedelta
 
 import pytest
+from auditlog.models import LogEntry
+from django.contrib.contenttypes.models import ContentType
 from django.db import connection
 from django.urls import reverse
 from django.utils import timezone
@@ -14,7 +16,7 @@ from hypothesis import strategies as st
 
 from obcms.assessments.models import Assessment, Need
 from obcms.communities.filters import CommunityFilter
-from obcms.communities.models import Community, CommunityChange, EthnolinguisticGroup, Rating
+from obcms.communities.models import Community, EthnolinguisticGroup, Rating
 from obcms.coordination.models import Engagement, Partner
 from obcms.geography.models import Barangay, Municipality
 from obcms.maptiles import tile_origin, tile_url_error
@@ -529,11 +531,26 @@ def test_charts_count_registrations_verifications_and_assessments_per_period():
     Community.objects.filter(pk=recent.pk).update(
         created_at=timezone.make_aware(datetime(2026, 5, 31, 23, 30))  # Manila time
     )
-    change = CommunityChange.objects.create(
-        community=old, changes={"verification": ["Unverified", "Verified"]}
+    # Verified on its page in April (auditlog's entry), and one whose verification came over
+    # from the old history in March (labels, not values).
+    old.refresh_from_db()  # its registration date above, not the one it was created with
+    old.verification = Community.Verification.VERIFIED
+    old.save()
+    LogEntry.objects.filter(object_id=old.pk, action=LogEntry.Action.UPDATE).update(
+        timestamp=timezone.make_aware(datetime(2026, 4, 2, 8))
     )
-    CommunityChange.objects.filter(pk=change.pk).update(
-        changed_at=timezone.make_aware(datetime(2026, 4, 2, 8))
+    carried = factories.community(verification="verified")
+    Community.objects.filter(pk=carried.pk).update(
+        created_at=timezone.make_aware(datetime(2025, 1, 10, 9))  # before the chart's year
+    )
+    LogEntry.objects.create(
+        content_type=ContentType.objects.get_for_model(Community),
+        object_pk=str(carried.pk),
+        object_id=carried.pk,
+        object_repr=carried.name,
+        action=LogEntry.Action.UPDATE,
+        changes={"verification": ["Unverified", "Verified"]},
+        timestamp=timezone.make_aware(datetime(2026, 3, 5, 8)),
     )
     Assessment.objects.create(community=old, assessed_on="2026-01-05", team="T", method="survey")
     Assessment.objects.create(
@@ -554,9 +571,10 @@ def test_charts_count_registrations_verifications_and_assessments_per_period():
     )
     assert len(months) == 12 and data["communities"]["labels"][-1] == "Jun 2026"
     assert months["Feb 2026"] == (1, 0)
+    assert months["Mar 2026"] == (0, 1)  # verified in the history carried over
     assert months["Apr 2026"] == (0, 1)  # verified through the profile's history
     assert months["May 2026"] == (1, 1)  # created verified, no history: its registration month
-    assert sum(v for _, v in months.values()) == 2
+    assert sum(v for _, v in months.values()) == 3
     quarters = dict(
         zip(
             data["assessments"]["labels"],

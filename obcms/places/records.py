@@ -10,11 +10,13 @@ rather than nested subqueries."""
 
 from __future__ import annotations
 
+from auditlog.models import LogEntry
 from django.db.models import QuerySet
 
 from obcms.assessments.models import Assessment, Need
-from obcms.communities.models import Community, CommunityChange
+from obcms.communities.models import Community
 from obcms.coordination.models import Engagement
+from obcms.records import history
 
 
 def communities() -> QuerySet[Community]:
@@ -33,6 +35,7 @@ def engagements() -> QuerySet[Engagement]:
     return Engagement.objects.all()
 
 
-def profile_changes() -> QuerySet[CommunityChange]:
-    """The history of community profiles (the charts read when a community was verified)."""
-    return CommunityChange.objects.all()
+def profile_changes() -> QuerySet[LogEntry]:
+    """Edits of community profiles from the shared history (the charts read when a community
+    was verified): ``object_id`` is the community, ``changes`` the fields' [before, after]."""
+    return history.updates_of(Community)

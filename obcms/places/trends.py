@@ -13,6 +13,7 @@ from django.utils import timezone
 from obcms.assessments.models import Assessment
 from obcms.communities.models import Community
 from obcms.places import records
+from obcms.records import history
 
 MONTHS = 12
 QUARTERS = 8
@@ -48,22 +49,23 @@ def _per_period(queryset: QuerySet, trunc: type, field: str) -> dict[date, int]:
 
 
 def verified_per_month(communities: QuerySet[Community], since: date) -> dict[date, int]:
-    """When communities became verified: the profile history's changes to "Verified", plus
-    communities verified without any recorded verification change (imported or seeded as
-    verified), counted in the month they were registered."""
-    verified = Community.Verification.VERIFIED.label
+    """When communities became verified: the history's edits to "verified" (auditlog's
+    entries, those carried over from the old history included), plus communities verified
+    without any such edit (created, imported or seeded as verified), counted in the month
+    they were registered."""
+    verified = history.logged_values(Community, "verification", Community.Verification.VERIFIED)
     changes = records.profile_changes().filter(
-        community__in=communities,
-        changed_at__gte=start_of(since),
-        changes__verification__1=verified,
+        object_id__in=communities.values("pk"),
+        timestamp__gte=start_of(since),
+        changes__verification__1__in=verified,
     )
-    periods = _per_period(changes, TruncMonth, "changed_at")
+    periods = _per_period(changes, TruncMonth, "timestamp")
     never_changed = communities.filter(
         verification=Community.Verification.VERIFIED, created_at__gte=start_of(since)
     ).exclude(
         Exists(
             records.profile_changes().filter(
-                community=OuterRef("pk"), changes__has_key="verification"
+                object_id=OuterRef("pk"), changes__has_key="verification"
             )
         )
     )

@@ -66,6 +66,23 @@ def track(
     auditlog.register(model, m2m_fields=set(m2m_fields), exclude_fields=[*automatic, *exclude])
 
 
+def updates_of(model: type[models.Model]) -> models.QuerySet[LogEntry]:
+    """The entries of edits to ``model``'s records (not their creation or deletion), for
+    figures over time: ``object_id`` is the record, ``changes`` maps each changed field to
+    ``[before, after]`` and ``timestamp`` says when."""
+    return LogEntry.objects.filter(
+        content_type=ContentType.objects.get_for_model(model), action=LogEntry.Action.UPDATE
+    )
+
+
+def logged_values(model: type[models.Model], name: str, value: str) -> list[str]:
+    """How ``value`` of the choice field ``name`` reads in entries: as auditlog stores it
+    ("verified") and, in entries carried over from the old history, as its label
+    ("Verified")."""
+    label = dict(model._meta.get_field(name).flatchoices).get(value, value)
+    return list(dict.fromkeys([str(value), str(label)]))
+
+
 def correlation_id() -> str | None:
     """AUDITLOG_CID_GETTER: an entry made by a request carries its request id (the one in
     the log lines), so an edit can be traced to its request."""

@@ -101,6 +101,27 @@ def test_a_place_profile_pdf_has_its_title_filters_and_every_community_of_the_fi
     assert report.processed == report.total == len(names)
 
 
+def test_a_place_profile_pdf_leaves_out_archived_communities(
+    client, media, django_capture_on_commit_callbacks
+):
+    barangay = factories.place("X")
+    factories.community(name="Still Here", barangay=barangay, population=40)
+    gone = factories.community(name="Archived Twin", barangay=barangay, population=900)
+    factories.assessment(of=gone)
+    gone.archive(factories.user("administrator"), "Registered twice.")
+    client.force_login(factories.user("viewer"))
+    town = barangay.municipality
+    report = request_report(
+        client,
+        {"kind": "place_profile", "place": town.psgc_code},
+        django_capture_on_commit_callbacks,
+    )
+    text = text_of(read_pdf(client, report))
+    assert "Still Here" in text and "Archived Twin" not in text
+    assert "Communities 1" in text and "People in the communities 40" in text
+    assert report.total == 1
+
+
 def test_a_mana_summary_counts_the_needs_of_a_region_and_a_period(
     client, media, django_capture_on_commit_callbacks
 ):

@@ -519,6 +519,39 @@ def test_places_are_linked_from_the_list_the_dashboard_and_the_community_page(cl
     assert f"/places/{town.region.psgc_code}/" in client.get("/").content.decode()
 
 
+def test_an_archived_community_leaves_the_markers_and_the_place_profile(client):
+    barangay = factories.place("IX")
+    kept = factories.community(name="Kept", barangay=barangay, population=10)
+    gone = factories.community(
+        name="Archived Twin", barangay=barangay, population=500, verification="verified"
+    )
+    for community in (kept, gone):
+        factories.assessment(of=community)
+    factories.engagement(of=gone, by=factories.partner("Only With The Twin"), status="ongoing")
+    administrator = factories.user("administrator")
+    gone.archive(administrator, "Registered twice.")
+    factories.assessment(of=kept, team="Entered twice").archive(administrator, "A duplicate.")
+    client.force_login(factories.user("viewer"))
+
+    assert sorted(markers(client)) == [kept.pk]
+    # The list's archived filter means the same on the map: none of them is on it.
+    assert markers(client, {"archived": "archived"}) == {}
+    page = client.get("/map/", {"archived": "archived"}).content.decode()
+    assert "Archived communities are never on the map" in page
+    assert "Archived Twin" in client.get("/communities/", {"archived": "archived"}).content.decode()
+
+    town = barangay.municipality
+    response = client.get(f"/places/{town.psgc_code}/")
+    profile = response.context["profile"]
+    figures = (profile.communities, profile.population, profile.verified)
+    assert figures == (1, 10, 0)
+    assert profile.assessed_communities == 1 and sum(n for _, n in profile.assessments) == 1
+    assert profile.needs_total == 1 and profile.partners == []
+    assert [row.communities for row in profile.children if row.communities] == [1]
+    assert sum(row.unknown + sum(row.ratings) for row in profile.services) == 9  # one each
+    assert "Archived Twin" not in response.content.decode()
+
+
 # Charts over time ------------------------------------------------------------------------------
 
 

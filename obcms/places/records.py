@@ -2,11 +2,12 @@
 function per record type, and nothing in this app or in the PDF reports reads a model's
 default manager directly.
 
-When a record type gains a state that takes it out of the figures (an archived community, a
-withdrawn assessment), the filter goes into its function here, once, and every map marker,
-profile figure, chart and report follows. Each function filters its own table (an assessment
-of an archived community is excluded by ``assessments()`` itself), so queries stay joins
-rather than nested subqueries."""
+Archived records (and what belongs to them: the assessments, needs and engagements of an
+archived community) are left out here, once, and every map marker, profile figure, chart and
+report follows; so is any state that later takes a record out of the figures. Each function
+filters its own table (an assessment of an archived community is excluded by
+``assessments()`` itself, through ``active()``'s joins), so queries stay joins rather than
+nested subqueries."""
 
 from __future__ import annotations
 
@@ -20,19 +21,19 @@ from obcms.records import history
 
 
 def communities() -> QuerySet[Community]:
-    return Community.objects.all()
+    return Community.objects.active()
 
 
 def assessments() -> QuerySet[Assessment]:
-    return Assessment.objects.all()
+    return Assessment.objects.active()
 
 
 def needs() -> QuerySet[Need]:
-    return Need.objects.all()
+    return Need.objects.active()
 
 
 def engagements() -> QuerySet[Engagement]:
-    return Engagement.objects.all()
+    return Engagement.objects.active()
 
 
 def profile_changes() -> QuerySet[LogEntry]:

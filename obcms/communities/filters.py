@@ -17,12 +17,14 @@ class CommunityFilter(RecordFilterSet):
     region = django_filters.ModelChoiceFilter(
         queryset=Region.objects.all(),
         field_name="municipality__region",
+        label="Region",
         empty_label="Any",
         widget=PlainSelect,
     )
     province = django_filters.ModelChoiceFilter(
         queryset=Province.objects.all(),
         field_name="municipality__province",
+        label="Province",
         empty_label="Any",
         widget=PlainSelect,
     )

@@ -353,7 +353,9 @@ def test_a_report_task_interrupted_by_a_worker_kill_completes_once(
 )
 @given(
     form=st.dictionaries(
-        st.sampled_from(["kind", "place", "region", "date_from", "date_to", "group", "q"]),
+        st.sampled_from(
+            ["kind", "place", "region", "date_from", "date_to", "group", "q", "archived"]
+        ),
         st.text(st.characters(blacklist_categories=("Cs",)), max_size=40),
     )
 )

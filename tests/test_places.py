@@ -656,7 +656,9 @@ def viewer_client(client, db):
 @FUZZ
 @given(
     params=st.dictionaries(
-        st.sampled_from(["q", "region", "province", "group", "verification", "place", "colour"]),
+        st.sampled_from(
+            ["q", "region", "province", "group", "verification", "archived", "place", "colour"]
+        ),
         TEXT,
     )
 )

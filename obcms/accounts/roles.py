@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from django.contrib.auth.models import Group, Permission
 
-APPS = ("communities", "assessments", "coordination", "reports", "geography", "ops")
+APPS = ("communities", "assessments", "coordination", "reports", "geography", "ops", "api")
 
 VIEW = {
     f"{app}.view_{model}"

@@ -1,0 +1,199 @@
+"""Assessments (MANA) with their needs, and the needs on their own. As in the pages, only a
+draft is edited; submitting and validating are actions of their own."""
+
+from __future__ import annotations
+
+from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
+from django.core.exceptions import ValidationError as DjangoValidationError
+from django.db.models import QuerySet
+from django_filters import rest_framework as filters
+from drf_spectacular.utils import extend_schema
+from rest_framework import serializers
+from rest_framework.decorators import action
+from rest_framework.exceptions import PermissionDenied
+from rest_framework.request import Request
+from rest_framework.response import Response
+
+from obcms.api.validation import FormValidatedSerializer
+from obcms.api.viewsets import RecordFilterSet, RecordViewSet
+from obcms.assessments.forms import AssessmentForm, NeedFormSet
+from obcms.assessments.models import Assessment, Need
+from obcms.communities.models import Community
+
+NeedForm = NeedFormSet.form  # the form of one row of the page's needs table
+
+ONLY_DRAFTS = "Only a draft can be edited; this assessment is {status}."
+
+
+class NeedSerializer(FormValidatedSerializer):
+    """A need recorded by an assessment: sector, priority, beneficiaries."""
+
+    assessment = serializers.PrimaryKeyRelatedField(
+        queryset=Assessment.objects.all(),
+        help_text="The assessment (a draft) this need belongs to; fixed once recorded.",
+    )
+
+    class Meta:
+        model = Need
+        form = NeedForm
+        fields = ["id", "assessment", *NeedForm._meta.fields]
+
+    def validate(self, attrs: dict) -> dict:
+        assessment = attrs.get("assessment") or self.instance.assessment
+        if self.instance is not None and assessment.pk != self.instance.assessment_id:
+            raise serializers.ValidationError(
+                {"assessment": "A need stays with its assessment; record it on the other one."}
+            )
+        if assessment.status != Assessment.Status.DRAFT:
+            status = assessment.get_status_display().lower()
+            raise serializers.ValidationError({"assessment": ONLY_DRAFTS.format(status=status)})
+        return super().validate(attrs)
+
+
+class AssessmentNeedSerializer(NeedSerializer):
+    """A need as listed inside its assessment."""
+
+    class Meta(NeedSerializer.Meta):
+        fields = ["id", *NeedForm._meta.fields]
+
+
+class AssessmentSerializer(FormValidatedSerializer):
+    """A needs assessment (MANA) of a community, with its needs. Draft, then submitted, then
+    validated."""
+
+    community = serializers.PrimaryKeyRelatedField(
+        queryset=Community.objects.all(),
+        help_text="The community assessed; fixed once recorded.",
+    )
+    needs = AssessmentNeedSerializer(
+        many=True, read_only=True, help_text="Its needs; add them through /api/v1/needs/."
+    )
+
+    class Meta:
+        model = Assessment
+        form = AssessmentForm
+        fields = [
+            "id",
+            "community",
+            *AssessmentForm.Meta.fields,
+            "status",
+            "needs",
+            "created_at",
+            "submitted_at",
+            "validated_at",
+        ]
+        read_only_fields = ["status", "created_at", "submitted_at", "validated_at"]
+
+    def validate_community(self, community: Community) -> Community:
+        if self.instance is not None and community.pk != self.instance.community_id:
+            raise serializers.ValidationError(
+                "An assessment stays with its community; record a new one for the other."
+            )
+        return community
+
+    def validate(self, attrs: dict) -> dict:
+        if self.instance is not None and self.instance.status != Assessment.Status.DRAFT:
+            raise serializers.ValidationError(
+                ONLY_DRAFTS.format(status=self.instance.get_status_display().lower())
+            )
+        return super().validate(attrs)
+
+
+class AssessmentFilter(RecordFilterSet):
+    community = filters.ModelChoiceFilter(
+        queryset=Community.objects.all(), help_text="Community id."
+    )
+    status = filters.ChoiceFilter(choices=Assessment.Status.choices, help_text="Review status.")
+    method = filters.ChoiceFilter(choices=Assessment.Method.choices, help_text="Method used.")
+    assessed_from = filters.DateFilter(
+        field_name="assessed_on", lookup_expr="gte", help_text="Assessed on or after (date)."
+    )
+    assessed_to = filters.DateFilter(
+        field_name="assessed_on", lookup_expr="lte", help_text="Assessed on or before (date)."
+    )
+
+    class Meta:
+        model = Assessment
+        fields = ["community", "status", "method", "assessed_from", "assessed_to"]
+
+
+class NeedFilter(RecordFilterSet):
+    assessment = filters.ModelChoiceFilter(
+        queryset=Assessment.objects.all(), help_text="Assessment id."
+    )
+    community = filters.ModelChoiceFilter(
+        field_name="assessment__community",
+        queryset=Community.objects.all(),
+        help_text="Community id.",
+    )
+    sector = filters.ChoiceFilter(choices=Need.Sector.choices, help_text="Sector.")
+    priority = filters.TypedChoiceFilter(
+        choices=Need.Priority.choices, coerce=int, help_text="Priority: 1 high, 2 medium, 3 low."
+    )
+
+    class Meta:
+        model = Need
+        fields = ["assessment", "community", "sector", "priority"]
+
+
+class AssessmentViewSet(RecordViewSet):
+    """Needs assessments (MANA). Encoders add them and change drafts; submitting and
+    validating are actions of their own, as in the pages."""
+
+    serializer_class = AssessmentSerializer
+    filterset_class = AssessmentFilter
+    ordering_fields = ("id", "assessed_on", "created_at")
+    action_permissions = {
+        "submit": "assessments.change_assessment",
+        "validate": "assessments.validate_assessment",
+    }
+
+    def records(self) -> QuerySet[Assessment]:
+        return Assessment.objects.prefetch_related("needs")
+
+    def perform_create(self, serializer: AssessmentSerializer) -> None:
+        with self.writing():
+            serializer.save(created_by=self.request.user)
+
+    @extend_schema(
+        request=None,
+        summary="Submit a draft for validation",
+        description="The draft needs at least one need. Answers the submitted assessment.",
+    )
+    @action(detail=True, methods=["post"])
+    def submit(self, request: Request, pk: str | None = None) -> Response:
+        assessment = self.get_object()
+        with self.writing():
+            try:
+                assessment.submit()
+            except DjangoValidationError as error:
+                raise serializers.ValidationError({"status": error.messages}) from None
+        return Response(self.get_serializer(assessment).data)
+
+    @extend_schema(
+        request=None,
+        summary="Validate a submitted assessment (administrators)",
+        description="Answers the validated assessment.",
+    )
+    @action(detail=True, methods=["post"])
+    def validate(self, request: Request, pk: str | None = None) -> Response:
+        assessment = self.get_object()
+        with self.writing():
+            try:
+                assessment.validate_by(request.user)
+            except DjangoPermissionDenied as error:
+                raise PermissionDenied(str(error)) from None
+            except DjangoValidationError as error:
+                raise serializers.ValidationError({"status": error.messages}) from None
+        return Response(self.get_serializer(assessment).data)
+
+
+class NeedViewSet(RecordViewSet):
+    """Needs, across assessments. Added and changed only while their assessment is a draft."""
+
+    serializer_class = NeedSerializer
+    filterset_class = NeedFilter
+    ordering_fields = ("id", "priority")
+
+    def records(self) -> QuerySet[Need]:
+        return Need.objects.all()

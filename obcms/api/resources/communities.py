@@ -1,0 +1,189 @@
+"""Communities with their place (barangay up to region) and profile (groups, livelihoods,
+languages, services, contacts). Writes go through the community page's form and leave the same
+history (CommunityChange today)."""
+
+from __future__ import annotations
+
+from django.db.models import Q, QuerySet
+from django_filters import rest_framework as filters
+from rest_framework import serializers
+
+from obcms.api.filtering import BooleanFilter
+from obcms.api.resources.places import PlaceRef
+from obcms.api.validation import DescribedSerializer, FormValidatedSerializer
+from obcms.api.viewsets import RecordFilterSet, RecordViewSet
+from obcms.communities.forms import CommunityForm
+from obcms.communities.history import record_changes, snapshot
+from obcms.communities.models import (
+    Community,
+    Contact,
+    EthnolinguisticGroup,
+    Language,
+    Livelihood,
+)
+from obcms.geography.models import Barangay, Municipality, Province, Region
+
+
+class TermField(serializers.SlugRelatedField):
+    """A term of a managed list (groups, livelihoods, languages) by its name."""
+
+    def to_internal_value(self, data: object) -> object:
+        if isinstance(data, str) and "\x00" in data:
+            self.fail("invalid")
+        return super().to_internal_value(data)
+
+
+def terms(model: type, help_text: str) -> TermField:
+    return TermField(
+        slug_field="name",
+        queryset=model.objects.all(),
+        many=True,
+        required=False,
+        help_text=help_text,
+    )
+
+
+class PlaceSerializer(serializers.Serializer):
+    """Where a community is: its barangay, city or municipality, province and region."""
+
+    region = PlaceRef(source="municipality.region", read_only=True, help_text="Its region.")
+    province = PlaceRef(
+        source="municipality.province",
+        read_only=True,
+        allow_null=True,
+        help_text="Its province; null for an independent city outside any province.",
+    )
+    municipality = PlaceRef(read_only=True, help_text="Its city or municipality.")
+    barangay = PlaceRef(read_only=True, help_text="Its barangay.")
+
+
+class ContactSerializer(DescribedSerializer):
+    """A community's leader, official or focal person."""
+
+    class Meta:
+        model = Contact
+        fields = ["id", "name", "role", "phone", "email"]
+
+
+class CommunitySerializer(FormValidatedSerializer):
+    """A community: where it is, who lives there, what they have. Written fields are checked
+    by the community page's own rules."""
+
+    ethnolinguistic_groups = terms(
+        EthnolinguisticGroup, "Ethnolinguistic groups, by name (e.g. Maranao)."
+    )
+    livelihoods = terms(Livelihood, "Livelihoods, by name.")
+    languages = terms(Language, "Languages spoken, by name.")
+    place = PlaceSerializer(
+        source="*", read_only=True, help_text="Where it is, barangay up to region."
+    )
+    contacts = ContactSerializer(
+        many=True, read_only=True, help_text="Leaders and focal persons (edited in the pages)."
+    )
+    missing_fields = serializers.ListField(
+        child=serializers.CharField(),
+        read_only=True,
+        help_text="What the profile still lacks, as found by the nightly data-quality pass.",
+    )
+
+    class Meta:
+        model = Community
+        form = CommunityForm
+        fields = [
+            "id",
+            *CommunityForm.Meta.fields,
+            "place",
+            "contacts",
+            "missing_fields",
+            "created_at",
+            "updated_at",
+        ]
+
+
+class CommunityFilter(RecordFilterSet):
+    """The community list page's filters (communities/forms.py CommunityFilterForm)."""
+
+    q = filters.CharFilter(
+        method="search", max_length=100, help_text="Words in the name, barangay or city."
+    )
+    region = filters.ModelChoiceFilter(
+        field_name="municipality__region", queryset=Region.objects.all(), help_text="Region id."
+    )
+    province = filters.ModelChoiceFilter(
+        field_name="municipality__province",
+        queryset=Province.objects.all(),
+        help_text="Province id.",
+    )
+    municipality = filters.ModelChoiceFilter(
+        queryset=Municipality.objects.all(), help_text="City or municipality id."
+    )
+    barangay = filters.ModelChoiceFilter(queryset=Barangay.objects.all(), help_text="Barangay id.")
+    group = filters.ModelChoiceFilter(
+        field_name="ethnolinguistic_groups",
+        queryset=EthnolinguisticGroup.objects.all(),
+        to_field_name="name",
+        distinct=True,
+        help_text="Ethnolinguistic group, by name.",
+    )
+    verification = filters.ChoiceFilter(
+        choices=Community.Verification.choices, help_text="Verification status."
+    )
+    incomplete = BooleanFilter(
+        method="incomplete_only", help_text="true: only profiles that still lack something."
+    )
+    updated_after = filters.IsoDateTimeFilter(
+        field_name="updated_at",
+        lookup_expr="gte",
+        help_text="Only communities changed at or after this time (ISO 8601), for syncing.",
+    )
+
+    class Meta:
+        model = Community
+        fields = [
+            "q",
+            "region",
+            "province",
+            "municipality",
+            "barangay",
+            "group",
+            "verification",
+            "incomplete",
+            "updated_after",
+        ]
+
+    def search(self, queryset: QuerySet, name: str, value: str) -> QuerySet:
+        return queryset.filter(
+            Q(name__icontains=value)
+            | Q(barangay__name__icontains=value)
+            | Q(municipality__name__icontains=value)
+        )
+
+    def incomplete_only(self, queryset: QuerySet, name: str, value: bool) -> QuerySet:
+        return queryset.exclude(missing_fields=[]) if value else queryset
+
+
+class CommunityViewSet(RecordViewSet):
+    """Communities with their place and profile. Viewers read; encoders and administrators
+    also add and change them (the same rules and history as the pages). Nothing is deleted
+    through the API."""
+
+    serializer_class = CommunitySerializer
+    filterset_class = CommunityFilter
+    ordering_fields = ("id", "name", "created_at")
+
+    def records(self) -> QuerySet[Community]:
+        return Community.objects.select_related(
+            "barangay", "municipality__province", "municipality__region"
+        ).prefetch_related("ethnolinguistic_groups", "livelihoods", "languages", "contacts")
+
+    def perform_create(self, serializer: CommunitySerializer) -> None:
+        with self.writing():
+            community = serializer.save(created_by=self.request.user)
+            record_changes(community, {}, self.request.user)
+
+    def perform_update(self, serializer: CommunitySerializer) -> None:
+        with self.writing():
+            # From the database: validation has already put the new values on the instance.
+            before = snapshot(self.records().get(pk=serializer.instance.pk))
+            community = serializer.save()
+            record_changes(community, before, self.request.user)

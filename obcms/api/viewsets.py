@@ -1,0 +1,84 @@
+"""The two kinds of record endpoint. Each record type subclasses one in ``resources/`` and says
+which rows it lists (``records()``), how they look (a serializer), how they are filtered (a
+FilterSet) and sorted (``ordering_fields``)."""
+
+from __future__ import annotations
+
+import contextlib
+from collections.abc import Iterator
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.db.models import QuerySet
+from django.forms.utils import ErrorDict, ErrorList
+from django_filters.rest_framework import DjangoFilterBackend, FilterSet
+from rest_framework import mixins, viewsets
+
+from obcms.api.filtering import Ordering
+from obcms.api.history import acting_as
+from obcms.api.permissions import RecordPermission
+from obcms.api.schema import RecordSchema
+from obcms.api.throttling import AddressThrottledFirst
+
+
+class RecordFilterSet(FilterSet):
+    """The base of every record type's filters. A NUL character in a filter value is refused
+    before any query sees it (PostgreSQL's text cannot hold one: it would be a 500)."""
+
+    def __init__(self, data=None, *args, **kwargs) -> None:
+        super().__init__(data, *args, **kwargs)
+        self.refused = ErrorDict()
+        for name in self.filters:
+            if any("\x00" in value for value in (data.getlist(name) if data else [])):
+                self.refused[name] = ErrorList(
+                    [ValidationError("Remove the NUL character from this value.")]
+                )
+
+    def is_valid(self) -> bool:
+        return not self.refused and super().is_valid()
+
+    @property
+    def errors(self) -> ErrorDict:
+        return self.refused or self.form.errors
+
+
+class ReadOnlyRecordViewSet(AddressThrottledFirst, viewsets.ReadOnlyModelViewSet):
+    permission_classes = [RecordPermission]
+    schema = RecordSchema()
+    filter_backends = [DjangoFilterBackend, Ordering]
+    # Ids in paths are digits, or the request is a 404 before any query.
+    lookup_value_regex = r"[0-9]+"
+    ordering = "id"
+    ordering_fields: tuple[str, ...] = ("id",)
+
+    def records(self) -> QuerySet:
+        """Every row this endpoint lists and finds by id: the one place to leave rows out
+        (archived ones, say) and to join what the serializer reads."""
+        raise NotImplementedError
+
+    def get_queryset(self) -> QuerySet:
+        return self.records()
+
+    def filter_queryset(self, queryset: QuerySet) -> QuerySet:
+        # Filters are the list's; a detail request ignores them like any unknown parameter.
+        if self.action != "list":
+            return queryset
+        return super().filter_queryset(queryset)
+
+
+class RecordViewSet(mixins.CreateModelMixin, mixins.UpdateModelMixin, ReadOnlyRecordViewSet):
+    """Adds create (POST) and update (PUT, PATCH). Nothing is deleted through the API."""
+
+    @contextlib.contextmanager
+    def writing(self) -> Iterator[None]:
+        """One transaction, with the history naming the requesting user."""
+        with transaction.atomic(), acting_as(self.request):
+            yield
+
+    def perform_create(self, serializer) -> None:
+        with self.writing():
+            serializer.save()
+
+    def perform_update(self, serializer) -> None:
+        with self.writing():
+            serializer.save()

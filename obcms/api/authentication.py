@@ -18,6 +18,7 @@ KEYWORD = b"bearer"
 
 
 def _refused(message: str, code: str) -> AuthenticationFailed:
+    """A 401 that says how to get a token that works."""
     return AuthenticationFailed(
         f"{message} Create a token at {reverse('tokens:list')} and send it as "
         "'Authorization: Bearer <token>'.",
@@ -40,17 +41,19 @@ class BearerTokenAuthentication(BaseAuthentication):
             secret = parts[1].decode("ascii")
         except UnicodeDecodeError:
             raise _refused("That token is not one of ours.", "token_unknown") from None
-        token = (
-            ApiToken.objects.select_related("owner").filter(key_hash=hash_secret(secret)).first()
-        )
-        if token is None:
-            raise _refused("That token is not one of ours.", "token_unknown")
+        try:
+            token = ApiToken.objects.select_related("owner").get(key_hash=hash_secret(secret))
+        except ApiToken.DoesNotExist:
+            raise _refused("That token is not one of ours.", "token_unknown") from None
         if token.revoked:
             raise _refused(f"Token {token.prefix}… was revoked.", "token_revoked")
         if token.expired:
             raise _refused(f"Token {token.prefix}… has expired.", "token_expired")
         if not token.owner.is_active:
-            raise _refused("The account this token belongs to is disabled.", "account_disabled")
+            raise AuthenticationFailed(
+                "The account this token belongs to is disabled; ask an administrator.",
+                code="account_disabled",
+            )
         token.touch(timezone.now())
         return token.owner, token
 

@@ -13,6 +13,7 @@ from django.db.models import QuerySet
 from django.forms.utils import ErrorDict, ErrorList
 from django_filters.rest_framework import DjangoFilterBackend, FilterSet
 from rest_framework import mixins, viewsets
+from rest_framework.serializers import Serializer
 
 from obcms.api.filtering import Ordering
 from obcms.api.history import acting_as
@@ -67,7 +68,11 @@ class ReadOnlyRecordViewSet(AddressThrottledFirst, viewsets.ReadOnlyModelViewSet
 
 
 class RecordViewSet(mixins.CreateModelMixin, mixins.UpdateModelMixin, ReadOnlyRecordViewSet):
-    """Adds create (POST) and update (PUT, PATCH). Nothing is deleted through the API."""
+    """Adds create (POST) and update (PUT, PATCH). Nothing is deleted through the API.
+
+    A record type changes what a write does beside saving (who created it, its own history)
+    in ``save_new`` and ``save_changes``; both run in one transaction with the requesting user
+    as the history's actor, and the answer shows the record as a read would."""
 
     @contextlib.contextmanager
     def writing(self) -> Iterator[None]:
@@ -75,10 +80,22 @@ class RecordViewSet(mixins.CreateModelMixin, mixins.UpdateModelMixin, ReadOnlyRe
         with transaction.atomic(), acting_as(self.request):
             yield
 
-    def perform_create(self, serializer) -> None:
-        with self.writing():
-            serializer.save()
+    def save_new(self, serializer: Serializer) -> None:
+        serializer.save()
 
-    def perform_update(self, serializer) -> None:
+    def save_changes(self, serializer: Serializer) -> None:
+        serializer.save()
+
+    def perform_create(self, serializer: Serializer) -> None:
         with self.writing():
-            serializer.save()
+            self.save_new(serializer)
+        self.reread(serializer)
+
+    def perform_update(self, serializer: Serializer) -> None:
+        with self.writing():
+            self.save_changes(serializer)
+        self.reread(serializer)
+
+    def reread(self, serializer: Serializer) -> None:
+        """Answer with the saved record as ``records()`` reads it (its joins and lists)."""
+        serializer.instance = self.records().get(pk=serializer.instance.pk)

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
-from django.db.models import QuerySet
+from django.db.models import Prefetch, QuerySet
 from django_filters import rest_framework as filters
 from drf_spectacular.utils import extend_schema
 from rest_framework import serializers
@@ -66,7 +66,10 @@ class AssessmentSerializer(FormValidatedSerializer):
         help_text="The community assessed; fixed once recorded.",
     )
     needs = AssessmentNeedSerializer(
-        many=True, read_only=True, help_text="Its needs; add them through /api/v1/needs/."
+        many=True,
+        read_only=True,
+        source="listed_needs",
+        help_text="Its needs; add them through /api/v1/needs/.",
     )
 
     class Meta:
@@ -149,11 +152,10 @@ class AssessmentViewSet(RecordViewSet):
     }
 
     def records(self) -> QuerySet[Assessment]:
-        return Assessment.objects.prefetch_related("needs")
+        return Assessment.objects.prefetch_related(Prefetch("needs", to_attr="listed_needs"))
 
-    def perform_create(self, serializer: AssessmentSerializer) -> None:
-        with self.writing():
-            serializer.save(created_by=self.request.user)
+    def save_new(self, serializer: AssessmentSerializer) -> None:
+        serializer.save(created_by=self.request.user)
 
     @extend_schema(
         request=None,

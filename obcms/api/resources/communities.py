@@ -4,7 +4,7 @@ history (CommunityChange today)."""
 
 from __future__ import annotations
 
-from django.db.models import Q, QuerySet
+from django.db.models import Prefetch, Q, QuerySet
 from django_filters import rest_framework as filters
 from rest_framework import serializers
 
@@ -23,6 +23,9 @@ from obcms.communities.models import (
 )
 from obcms.geography.models import Barangay, Municipality, Province, Region
 
+# Read from plain lists, prefetched once per page (TermList).
+LISTED = ("ethnolinguistic_groups", "livelihoods", "languages", "contacts")
+
 
 class TermField(serializers.SlugRelatedField):
     """A term of a managed list (groups, livelihoods, languages) by its name."""
@@ -33,11 +36,18 @@ class TermField(serializers.SlugRelatedField):
         return super().to_internal_value(data)
 
 
-def terms(model: type, help_text: str) -> TermField:
-    return TermField(
-        slug_field="name",
-        queryset=model.objects.all(),
-        many=True,
+class TermList(serializers.ManyRelatedField):
+    """Terms by name: written to the many-to-many field, read from the list that
+    ``records()`` prefetched into ``listed_<field>`` (a plain list is far cheaper than
+    Django's per-row prefetch querysets: a third of a 100-row page's time)."""
+
+    def get_attribute(self, instance: Community) -> list:
+        return getattr(instance, f"listed_{self.source}")
+
+
+def terms(model: type, help_text: str) -> TermList:
+    return TermList(
+        child_relation=TermField(slug_field="name", queryset=model.objects.all()),
         required=False,
         help_text=help_text,
     )
@@ -78,7 +88,10 @@ class CommunitySerializer(FormValidatedSerializer):
         source="*", read_only=True, help_text="Where it is, barangay up to region."
     )
     contacts = ContactSerializer(
-        many=True, read_only=True, help_text="Leaders and focal persons (edited in the pages)."
+        many=True,
+        read_only=True,
+        source="listed_contacts",
+        help_text="Leaders and focal persons (edited in the pages).",
     )
     missing_fields = serializers.ListField(
         child=serializers.CharField(),
@@ -174,16 +187,16 @@ class CommunityViewSet(RecordViewSet):
     def records(self) -> QuerySet[Community]:
         return Community.objects.select_related(
             "barangay", "municipality__province", "municipality__region"
-        ).prefetch_related("ethnolinguistic_groups", "livelihoods", "languages", "contacts")
+        ).prefetch_related(
+            *(Prefetch(name, to_attr=f"listed_{name}") for name in LISTED),
+        )
 
-    def perform_create(self, serializer: CommunitySerializer) -> None:
-        with self.writing():
-            community = serializer.save(created_by=self.request.user)
-            record_changes(community, {}, self.request.user)
+    def save_new(self, serializer: CommunitySerializer) -> None:
+        community = serializer.save(created_by=self.request.user)
+        record_changes(community, {}, self.request.user)
 
-    def perform_update(self, serializer: CommunitySerializer) -> None:
-        with self.writing():
-            # From the database: validation has already put the new values on the instance.
-            before = snapshot(self.records().get(pk=serializer.instance.pk))
-            community = serializer.save()
-            record_changes(community, before, self.request.user)
+    def save_changes(self, serializer: CommunitySerializer) -> None:
+        # From the database: validation has already put the new values on the instance.
+        before = snapshot(Community.objects.get(pk=serializer.instance.pk))
+        community = serializer.save()
+        record_changes(community, before, self.request.user)

@@ -96,6 +96,5 @@ class EngagementViewSet(RecordViewSet):
     def records(self) -> QuerySet[Engagement]:
         return Engagement.objects.all()
 
-    def perform_create(self, serializer: EngagementSerializer) -> None:
-        with self.writing():
-            serializer.save(created_by=self.request.user)
+    def save_new(self, serializer: EngagementSerializer) -> None:
+        serializer.save(created_by=self.request.user)

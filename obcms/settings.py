@@ -11,6 +11,7 @@ from pathlib import Path
 from zoneinfo import available_timezones
 
 from celery.schedules import crontab
+from whitenoise.compress import Compressor
 
 from obcms import __version__
 from obcms.env import Env
@@ -66,7 +67,7 @@ INSTALLED_APPS = [
     "django.contrib.messages",
     "django.contrib.humanize",
     "whitenoise.runserver_nostatic",
-    "django.contrib.staticfiles",
+    "obcms.api.apps.StaticFilesConfig",  # django.contrib.staticfiles, minus unused API assets
     "obcms.health",
     "obcms.ops",
     "obcms.security",
@@ -220,6 +221,9 @@ REST_FRAMEWORK = {
     "URL_FORMAT_OVERRIDE": None,  # ?format= is an unknown parameter like any other: ignored
     "COERCE_DECIMAL_TO_STRING": False,  # coordinates as JSON numbers, as spreadsheets expect
 }
+# Source maps (Swagger UI ships 2.5 MB of them) are read by developer tools only: not worth
+# compressing at every build.
+WHITENOISE_SKIP_COMPRESS_EXTENSIONS = [*Compressor.SKIP_COMPRESS_EXTENSIONS, "map"]
 # https://drf-spectacular.readthedocs.io/en/latest/settings.html
 SPECTACULAR_SETTINGS = {
     "TITLE": "obcms API",

@@ -1,6 +1,6 @@
 """Every error under /api/ is JSON of one shape, never HTML and never a traceback:
 
-    {"code": "invalid", "message": "One or more fields are not valid.",
+    {"code": "invalid", "message": "One or more fields or query parameters are not valid; ...",
      "errors": {"households": ["60 households cannot live in a population of 50; ..."]}}
 
 ``code`` is stable and meant for programs; ``message`` says what to do next; ``errors`` maps a
@@ -72,7 +72,8 @@ def exception_handler(exc: Exception, context: dict) -> Response | None:
                 f"one at {reverse('tokens:list')})."
             )
         elif isinstance(exc, exceptions.Throttled):
-            message = f"Too many requests; try again in {exc.wait:.0f} seconds."
+            later = f"in {exc.wait:.0f} seconds" if exc.wait is not None else "later"
+            message = f"Too many requests; try again {later} (see Retry-After)."
         elif isinstance(exc, exceptions.NotFound):
             message = "There is no such record (or it is no longer listed)."
     else:  # Http404 and PermissionDenied from Django, which DRF converts

@@ -72,6 +72,8 @@ INSTALLED_APPS = [
     "obcms.ops",
     "obcms.security",
     "obcms.accounts",
+    "auditlog",
+    "obcms.records",
     "obcms.geography",
     "obcms.communities",
     "obcms.assessments",
@@ -92,6 +94,8 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    # History entries made by a request name its user (obcms/records/history.py).
+    "auditlog.middleware.AuditlogMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
 ]
@@ -193,6 +197,15 @@ LOCKOUT_WINDOW = 15 * 60
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "login"
+
+# HISTORY (django-auditlog; see obcms/records/history.py)
+# ------------------------------------------------------------------------------
+# Related records by name as they were then ("Barangay Poblacion"), not ids that may be gone.
+AUDITLOG_USE_FK_STRING_REPRESENTATION = True
+# Entries carry the request id of the log lines (or "import #12"), not a client's header.
+AUDITLOG_CID_GETTER = "obcms.records.history.correlation_id"
+# Who changed what is the record; staff IP addresses (spoofable behind proxies) are not kept.
+AUDITLOG_DISABLE_REMOTE_ADDR = True
 
 # API
 # ------------------------------------------------------------------------------

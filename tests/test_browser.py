@@ -65,7 +65,10 @@ def test_sign_in_search_open_and_add_an_assessment(start, tmp_path, port, built,
         page.get_by_role("button", name="Save draft").click()
 
         expect(page.get_by_text("Assessment saved as a draft.")).to_be_visible()
-        expect(page.get_by_text("A protected spring for 40 households")).to_be_visible()
+        # In the needs table (its history below names it too).
+        expect(
+            page.get_by_role("cell", name="A protected spring for 40 households")
+        ).to_be_visible()
         page.get_by_role("button", name="Submit for validation").click()
         expect(page.get_by_text("Submitted for validation.")).to_be_visible()
         page.screenshot(path=str(tmp_path / "assessment.png"))

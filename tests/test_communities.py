@@ -1,4 +1,5 @@
-"""Communities as staff keep them: validation, the list and detail pages, edits and history."""
+"""Communities as staff keep them: the full profile and its validation, the list and profile
+pages, edits and contacts per role."""
 
 import pytest
 from django.core.exceptions import ValidationError
@@ -6,7 +7,8 @@ from django.db import IntegrityError, transaction
 from django.urls import reverse
 
 from obcms.assessments.models import Assessment, Need
-from obcms.communities.models import Community, CommunityChange, EthnolinguisticGroup
+from obcms.communities.forms import CommunityForm
+from obcms.communities.models import PEOPLE, Community, Contact, EthnolinguisticGroup
 from obcms.geography.models import Region
 from tests.support import factories
 
@@ -18,6 +20,32 @@ def test_households_cannot_exceed_population():
     with pytest.raises(ValidationError) as error:
         c.full_clean()
     assert "60 households cannot live in a population of 50" in str(error.value)
+
+
+@pytest.mark.parametrize("field", [name for name in PEOPLE if name != "households"])
+def test_every_count_of_people_must_fit_in_the_population(field):
+    c = factories.community(population=50, **{field: 51})
+    with pytest.raises(ValidationError) as error:
+        c.full_clean()
+    label = Community._meta.get_field(field).verbose_name
+    assert error.value.message_dict[field] == [
+        f"51 {label} is more than the population of 50; check both numbers."
+    ]
+    c.population = 51
+    c.full_clean()
+
+
+def test_the_form_shows_a_count_above_the_population_next_to_the_count(client):
+    c = factories.community(population=100)
+    client.force_login(factories.user("encoder"))
+    url = reverse("communities:edit", args=[c.pk])
+    data = factories.form_data(CommunityForm(instance=c), women=140, youth=20)
+    response = client.post(url, data)
+    assert response.status_code == 200
+    assert response.context["form"].errors == {
+        "women": ["140 women is more than the population of 100; check both numbers."]
+    }
+    assert "140 women is more than the population of 100" in response.content.decode()
 
 
 def test_barangay_must_be_in_the_chosen_municipality():
@@ -89,46 +117,132 @@ def test_the_list_uses_the_same_number_of_queries_for_5_or_50_rows(client):
     assert len(client.get(url, {"region": region.pk}).context["page"]) == 50
 
 
-def test_the_detail_page_uses_the_same_number_of_queries_for_1_or_6_assessments(client):
+def test_the_profile_page_uses_the_same_queries_for_1_or_6_assessments_contacts_changes(client):
     c = factories.community()
     client.force_login(factories.user("viewer"))
 
-    def add_assessments(n):
+    def add(n):
         for i in range(n):
             a = Assessment.objects.create(
                 community=c, assessed_on="2026-01-05", team=str(i), method="survey"
             )
             Need.objects.create(assessment=a, sector="health", description="x")
+            Contact.objects.create(community=c, name=f"Contact {i}")
+            factories.engagement(of=c)
+            c.population = 100 + i
+            c.save()
 
-    add_assessments(1)
+    add(1)
     client.get(c.get_absolute_url())
     one = factories.queries_for(client, c.get_absolute_url())
-    add_assessments(5)
+    add(5)
     assert factories.queries_for(client, c.get_absolute_url()) == one
 
 
-def test_editing_records_who_changed_what(client):
-    c = factories.community(population=100, households=20)
-    editor = factories.user("encoder")
-    client.force_login(editor)
-    response = client.post(
-        reverse("communities:edit", args=[c.pk]),
-        {
-            "name": c.name,
-            "municipality": c.municipality_id,
-            "barangay": c.barangay_id,
-            "population": 120,
-            "households": 20,
-            "verification": "verified",
-            "contacts-TOTAL_FORMS": 0,
-            "contacts-INITIAL_FORMS": 0,
-        },
+def test_the_profile_page_shows_every_section_in_words(client):
+    c = factories.community(
+        population=1200,
+        women=610,
+        settlement_type="coastal",
+        access_potable_water="poor",
+        access_madrasah="available",
+        lgu_relationship="fair",
+        challenges="Flooding every rainy season",
+        latitude="7.825100",
+        longitude="123.437000",
     )
+    client.force_login(factories.user("viewer"))
+    html = client.get(c.get_absolute_url()).content.decode()
+    for title in (
+        "Identity",
+        "People",
+        "Access to services",
+        "Religious and cultural life",
+        "Organisations",
+        "Relationship with the LGU",
+        "Challenges and aspirations",
+    ):
+        assert f"<h2>{title}</h2>" in html, title
+    for text in (
+        "1,200",
+        "610",
+        "Coastal",
+        "Poor",
+        "Available, not rated",
+        "Fair: occasional contact",
+        "Flooding every rainy season",
+        "7.825100",
+        "123.437000",
+    ):
+        assert text in html, text
+    assert '<dt>Sanitation</dt><dd class="muted">unknown</dd>' in html
+
+
+def test_an_encoder_adds_edits_and_removes_a_contact_on_the_community_page(client):
+    c = factories.community()
+    client.force_login(factories.user("encoder"))
+    response = client.post(
+        reverse("communities:contact_create", args=[c.pk]),
+        {"name": "  Datu   Ali ", "role": "leader", "phone": "+63 917 000 0000", "email": ""},
+    )
+    assert response.status_code == 302 and response["Location"] == c.get_absolute_url()
+    contact = Contact.objects.get(community=c)
+    assert contact.name == "Datu Ali"
+    assert "Datu Ali" in client.get(c.get_absolute_url()).content.decode()
+
+    client.post(
+        reverse("communities:contact_edit", args=[contact.pk]),
+        {"name": "Datu Ali", "role": "religious", "phone": "", "email": "ali@example.org"},
+    )
+    contact.refresh_from_db()
+    assert (contact.role, contact.email) == ("religious", "ali@example.org")
+
+    assert client.post(reverse("communities:contact_remove", args=[contact.pk])).status_code == 302
+    assert not Contact.objects.filter(pk=contact.pk).exists()
+
+
+def test_a_viewer_cannot_touch_contacts(client):
+    contact = Contact.objects.create(community=factories.community(), name="Bai Norhana")
+    client.force_login(factories.user("viewer"))
+    for name, pk in (
+        ("communities:contact_create", contact.community_id),
+        ("communities:contact_edit", contact.pk),
+        ("communities:contact_remove", contact.pk),
+    ):
+        assert client.post(reverse(name, args=[pk]), {"name": "x"}).status_code == 403, name
+    assert Contact.objects.get(pk=contact.pk).name == "Bai Norhana"
+
+
+def test_an_encoder_saves_the_full_profile_from_the_form(client):
+    c = factories.community()
+    client.force_login(factories.user("encoder"))
+    data = factories.form_data(
+        CommunityForm(instance=c),
+        other_names="Kampung Salam",
+        settlement_type="riverine",
+        proximity_to_barmm="adjacent",
+        population=800,
+        households=150,
+        families=170,
+        fisherfolk=90,
+        access_electricity="fair",
+        access_communication="none",
+        mosques=2,
+        asatidz=4,
+        cooperatives=1,
+        lgu_relationship="strained",
+        aspirations="A madrasah building",
+    )
+    response = client.post(reverse("communities:edit", args=[c.pk]), data)
     assert response.status_code == 302, response.context and response.context["form"].errors
-    change = CommunityChange.objects.get(community=c)
-    assert change.changed_by == editor
-    assert change.changes["population"] == ["100", "120"]
-    assert change.changes["verification"] == ["Unverified", "Verified"]
+    c.refresh_from_db()
+    assert (c.families, c.fisherfolk, c.access_electricity, c.access_communication) == (
+        170,
+        90,
+        "fair",
+        "none",
+    )
+    assert (c.settlement_type, c.lgu_relationship, c.asatidz) == ("riverine", "strained", 4)
 
 
 def test_search_and_filters_survive_arbitrary_strings(client):

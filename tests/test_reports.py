@@ -2,6 +2,7 @@
 
 import csv
 import io
+from decimal import Decimal
 
 import pytest
 from django.urls import reverse
@@ -102,3 +103,79 @@ def test_a_download_is_only_for_its_owner(client, tmp_path, settings):
     response = client.get(reverse("reports:export_download", args=[export.pk]))
     assert response.status_code == 200
     assert b"".join(response.streaming_content).startswith(b"\xef\xbb\xbfid,name")
+
+
+def test_an_export_of_the_full_profile_imports_back_as_it_was(tmp_path, settings):
+    """The export and the import follow the full profile: every column an export writes is one
+    the import reads, by label, so a file can go out to the field and come back."""
+    from obcms.communities.models import PEOPLE, SERVICES, EthnolinguisticGroup, Livelihood
+    from obcms.reports.spreadsheets import COLUMNS, PROFILE_COLUMNS
+
+    settings.MEDIA_ROOT = tmp_path
+    profile = {
+        "other_names": "Kampung Salam",
+        "purok_sitio": "Purok 3",
+        "settlement_type": "coastal",
+        "proximity_to_barmm": "near",
+        "latitude": Decimal("7.825100"),
+        "longitude": Decimal("123.437000"),
+        "population": 900,
+        **{name: 10 + i for i, name in enumerate(PEOPLE)},
+        **dict(zip(SERVICES, ["excellent", "good", "fair", "poor", "none", "available"] * 2)),  # noqa: B905
+        "mosques": 2,
+        "madrasahs": 1,
+        "cooperatives": 3,
+        "peoples_organizations": 0,
+        "lgu_relationship": "weak",
+        "lgu_relationship_notes": "Rarely consulted",
+        "challenges": "Flooding, no road",
+        "aspirations": "A madrasah",
+        "verification": "verified",
+        "notes": "From the 2026 validation",
+    }
+    original = factories.community(name="Sitio Salam", **profile)
+    original.ethnolinguistic_groups.add(EthnolinguisticGroup.objects.get(name="Sama"))
+    original.livelihoods.add(Livelihood.objects.first())
+    export = Export.objects.create(user=factories.user("viewer"), filters={})
+    build_export(export.pk)
+    export.refresh_from_db()
+    text = export.file.read().decode("utf-8-sig")
+    header = next(csv.reader(io.StringIO(text)))
+    assert header == COLUMNS and set(PROFILE_COLUMNS) >= {*PEOPLE, *SERVICES, "challenges"}
+    assert "Available, not rated" in text and "Coastal" in text  # labels, not codes
+
+    Community.objects.all().delete()
+    outcome = imports.import_communities(text.encode(), None, lambda d, t: None)
+    assert (outcome.created, outcome.errors) == (1, [])
+    back = Community.objects.get(name="Sitio Salam")
+    assert {name: getattr(back, name) for name in profile} == profile
+    assert list(back.ethnolinguistic_groups.values_list("name", flat=True)) == ["Sama"]
+    assert back.livelihoods.count() == 1
+
+
+def test_the_import_says_what_is_wrong_with_a_profile_cell():
+    barangay = factories.place()
+    rows = [
+        [
+            "name",
+            "barangay_psgc",
+            "population",
+            "women",
+            "access_sanitation",
+            "latitude",
+            "longitude",
+        ],
+        ["Sitio Uno", barangay.psgc_code, "100", "140", "so-so", "35.6", "139.7"],
+    ]
+    out = io.StringIO()
+    csv.writer(out).writerows(rows)
+    outcome = imports.import_communities(out.getvalue().encode(), None, lambda d, t: None)
+    (error,) = outcome.errors
+    assert error["errors"] == {"access_sanitation": [error["errors"]["access_sanitation"][0]]}
+    assert "'so-so' is not one of: Excellent, Good" in error["errors"]["access_sanitation"][0]
+    rows[1][4] = "Fair"
+    out = io.StringIO()
+    csv.writer(out).writerows(rows)
+    (error,) = imports.import_communities(out.getvalue().encode(), None, lambda d, t: None).errors
+    assert "140 women is more than the population of 100" in error["errors"]["women"][0]
+    assert "outside the Philippines" in error["errors"]["latitude"][0]

@@ -82,12 +82,16 @@ def test_data_quality_pass_flags_and_clears_missing_fields():
     c.refresh_from_db()
     assert c.missing_fields == [
         "households",
+        "families",
+        "settlement_type",
+        "services",
         "ethnolinguistic_groups",
         "livelihoods",
         "languages",
         "contacts",
     ]
-    c.households = 20
+    c.households, c.families, c.settlement_type = 20, 22, "rural"
+    c.access_electricity = "poor"  # one service rated is enough: the profile says something
     c.save()
     c.ethnolinguistic_groups.add(EthnolinguisticGroup.objects.first())
     c.livelihoods.add(*c.livelihoods.model.objects.all()[:1])

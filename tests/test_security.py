@@ -192,7 +192,12 @@ def encoder_client(client, db):
 @FUZZ
 @given(
     params=st.dictionaries(
-        st.sampled_from(["q", "region", "province", "group", "verification", "incomplete", "page"]),
+        st.sampled_from(
+            [
+                *("q", "region", "province", "group", "verification", "incomplete"),
+                *("page", "sort", "archived"),
+            ]
+        ),
         TEXT,
     )
 )
@@ -212,12 +217,14 @@ def test_list_filters_survive_anything(encoder_client, params):
             "households": TEXT,
             "verification": TEXT,
             "notes": TEXT,
-            "has_school": st.sampled_from(["", "true", "false", "unknown", "x"]),
+            "women": TEXT,
+            "latitude": TEXT,
+            "access_health_care": st.sampled_from(["", "good", "none", "available", "yes", "x"]),
+            "settlement_type": TEXT,
         }
     )
 )
 def test_the_community_form_survives_anything(encoder_client, form):
-    form = {**form, "contacts-TOTAL_FORMS": "0", "contacts-INITIAL_FORMS": "0"}
     response = encoder_client.post("/communities/new/", form)
     assert response.status_code in (200, 302)
 

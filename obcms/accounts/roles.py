@@ -1,5 +1,8 @@
 """The three roles, as Django groups: administrator, encoder (edits) and viewer (reads).
 
+Administrators alone validate and return assessments, archive and restore records (the
+archive_<model> permissions) and delete for good in the admin.
+
 Kept in step with the code after every migrate (post_migrate), so a new model's permissions
 reach the roles on the deploy that adds it. Administrators also need "staff status" to open
 the admin; ``seed_demo`` and the README say so.
@@ -16,7 +19,6 @@ VIEW = {
     for app, model in (
         ("communities", "community"),
         ("communities", "contact"),
-        ("communities", "communitychange"),
         ("communities", "ethnolinguisticgroup"),
         ("communities", "livelihood"),
         ("communities", "language"),
@@ -48,6 +50,7 @@ EDIT = (
         for action in ("add", "change")
     }
     | {"reports.add_import", "reports.view_import"}
+    | {"communities.delete_contact"}  # removing a contact is an edit of the profile
 )
 
 ROLES: dict[str, set[str] | None] = {

@@ -9,9 +9,11 @@ from django.urls import reverse
 from django.utils import timezone
 
 from obcms.communities.models import Community
+from obcms.records import history
+from obcms.records.archive import Archivable, ArchivableQuerySet
 
 
-class Assessment(models.Model):
+class Assessment(Archivable):
     class Method(models.TextChoices):
         SURVEY = "survey", "Household survey"
         FOCUS_GROUP = "focus_group", "Focus group discussion"
@@ -39,14 +41,31 @@ class Assessment(models.Model):
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )
     validated_at = models.DateTimeField(null=True, blank=True)
+    returned_reason = models.TextField(
+        "returned for changes because",
+        blank=True,
+        help_text="Why an administrator sent it back to draft; shown to its author.",
+    )
+    returned_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    returned_at = models.DateTimeField(null=True, blank=True)
 
-    class Meta:
+    archive_parents = ("community",)  # out of lists while its community is archived
+
+    class Meta(Archivable.Meta):
         ordering = ["-assessed_on", "-id"]
         permissions = [("validate_assessment", "Can validate submitted assessments")]
         indexes = [models.Index(fields=["status", "created_at"])]
 
     def __str__(self) -> str:
-        return f"{self.community} · {self.assessed_on:%d %b %Y} ({self.get_status_display()})"
+        # A date given as a string (a fixture, a script) stays one until reloaded.
+        day = (
+            f"{self.assessed_on:%d %b %Y}"
+            if hasattr(self.assessed_on, "year")
+            else self.assessed_on
+        )
+        return f"{self.community} · {day} ({self.get_status_display()})"
 
     def get_absolute_url(self) -> str:
         return reverse("assessments:detail", args=[self.pk])
@@ -63,6 +82,28 @@ class Assessment(models.Model):
         self.status, self.submitted_at = self.Status.SUBMITTED, timezone.now()
         self.save(update_fields=["status", "submitted_at"])
 
+    def return_to_draft(self, user, reason: str) -> None:
+        """An administrator sends a submitted assessment back to its author for changes; the
+        reason shows on its page until it is submitted again (and stays in its history)."""
+        if not user.has_perm("assessments.validate_assessment"):
+            raise PermissionDenied("Only administrators return assessments to draft.")
+        if self.status != self.Status.SUBMITTED:
+            raise ValidationError("Only a submitted assessment can be returned to draft.")
+        reason = reason.strip()
+        if not reason:
+            raise ValidationError("Say what to change: the author sees the reason.")
+        self.status, self.submitted_at = self.Status.DRAFT, None
+        self.returned_reason, self.returned_by, self.returned_at = reason, user, timezone.now()
+        self.save(
+            update_fields=[
+                "status",
+                "submitted_at",
+                "returned_reason",
+                "returned_by",
+                "returned_at",
+            ]
+        )
+
     def validate_by(self, user) -> None:
         if not user.has_perm("assessments.validate_assessment"):
             raise PermissionDenied("Only administrators validate assessments.")
@@ -77,6 +118,8 @@ class Assessment(models.Model):
 
 
 class Need(models.Model):
+    """A need the community named, by sector; edited with its assessment."""
+
     class Sector(models.TextChoices):
         EDUCATION = "education", "Education"
         HEALTH = "health", "Health"
@@ -100,8 +143,15 @@ class Need(models.Model):
         null=True, blank=True, help_text="People who would benefit; leave empty if unknown."
     )
 
+    objects = ArchivableQuerySet.as_manager()
+    archive_parents = ("assessment",)  # leaves totals with its assessment or community
+
     class Meta:
         ordering = ["priority", "sector"]
 
     def __str__(self) -> str:
         return f"{self.get_sector_display()}: {self.description[:60]}"
+
+
+history.track(Assessment, exclude=("created_by",))
+history.track(Need, part_of="assessment")

@@ -1,30 +1,82 @@
-"""Assessment entry and its workflow: draft -> submitted -> validated."""
+"""Assessments: the list (what waits for validation first, for administrators), entry, and the
+workflow draft -> submitted -> validated, with "return to draft" and archive."""
 
 from __future__ import annotations
 
+from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required, permission_required
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.db.models import Case, Count, IntegerField, Value, When
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_POST
 
+from obcms.assessments.filters import AssessmentFilter
 from obcms.assessments.forms import AssessmentForm, NeedFormSet
 from obcms.assessments.models import Assessment
 from obcms.communities.models import Community
+from obcms.records.archive import archive_views, refuse_archived
+from obcms.records.history import entries_of
+from obcms.records.listing import page_of
+
+
+@login_required
+@permission_required("assessments.view_assessment", raise_exception=True)
+def assessment_list(request: HttpRequest) -> HttpResponse:
+    filters = AssessmentFilter(
+        request.GET,
+        queryset=Assessment.objects.select_related(
+            "community__municipality__region", "created_by"
+        ).annotate(need_count=Count("needs")),
+    )
+    assessments = filters.qs
+    validator = request.user.has_perm("assessments.validate_assessment")
+    if not filters.sorted:
+        order: list = ["-assessed_on", "-pk"]
+        if validator:  # what waits for an administrator comes first
+            order.insert(
+                0,
+                Case(
+                    When(status=Assessment.Status.SUBMITTED, then=Value(0)),
+                    default=Value(1),
+                    output_field=IntegerField(),
+                ),
+            )
+        assessments = assessments.order_by(*order)
+    page = page_of(request, assessments)
+    query = filters.as_query()
+    return render(
+        request,
+        "assessments/list.html",
+        {
+            "filters": filters,
+            "page": page,
+            "validator": validator,
+            "filtered": any(k != "sort" for k in query),
+        },
+    )
 
 
 @login_required
 @permission_required("assessments.view_assessment", raise_exception=True)
 def assessment_detail(request: HttpRequest, pk: int) -> HttpResponse:
     assessment = get_object_or_404(
-        Assessment.objects.select_related("community", "created_by", "validated_by"), pk=pk
+        Assessment.objects.select_related(
+            "community", "created_by", "validated_by", "returned_by", "archived_by"
+        ),
+        pk=pk,
     )
     return render(
         request,
         "assessments/detail.html",
-        {"assessment": assessment, "needs": assessment.needs.all()},
+        {
+            "assessment": assessment,
+            "needs": assessment.needs.all(),
+            "history": entries_of(assessment),
+            "return_form": ReturnForm(),
+        },
     )
 
 
@@ -32,7 +84,9 @@ def assessment_detail(request: HttpRequest, pk: int) -> HttpResponse:
 @permission_required("assessments.add_assessment", raise_exception=True)
 def assessment_create(request: HttpRequest, community_pk: int) -> HttpResponse:
     community = get_object_or_404(Community, pk=community_pk)
-    return _edit(request, Assessment(community=community, created_by=request.user))
+    return refuse_archived(request, community) or _edit(
+        request, Assessment(community=community, created_by=request.user)
+    )
 
 
 @login_required
@@ -42,7 +96,7 @@ def assessment_edit(request: HttpRequest, pk: int) -> HttpResponse:
     if assessment.status != Assessment.Status.DRAFT:
         messages.error(request, "Only a draft can be edited.")
         return redirect(assessment)
-    return _edit(request, assessment)
+    return refuse_archived(request, assessment) or _edit(request, assessment)
 
 
 def _edit(request: HttpRequest, assessment: Assessment) -> HttpResponse:
@@ -67,6 +121,9 @@ def _edit(request: HttpRequest, assessment: Assessment) -> HttpResponse:
 @permission_required("assessments.change_assessment", raise_exception=True)
 def assessment_submit(request: HttpRequest, pk: int) -> HttpResponse:
     assessment = get_object_or_404(Assessment, pk=pk)
+    refused = refuse_archived(request, assessment)
+    if refused:
+        return refused
     try:
         assessment.submit()
         messages.success(request, "Submitted for validation.")
@@ -86,3 +143,31 @@ def assessment_validate(request: HttpRequest, pk: int) -> HttpResponse:
     except ValidationError as exc:
         messages.error(request, " ".join(exc.messages))
     return redirect(assessment)
+
+
+class ReturnForm(forms.Form):
+    reason = forms.CharField(
+        label="What should the author change?",
+        max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 3}),
+    )
+
+
+@require_POST
+@login_required
+@permission_required("assessments.validate_assessment", raise_exception=True)
+def assessment_return(request: HttpRequest, pk: int) -> HttpResponse:
+    """Back to draft with a reason its author sees on the assessment's page."""
+    assessment = get_object_or_404(Assessment, pk=pk)
+    form = ReturnForm(request.POST)
+    try:
+        if not form.is_valid():
+            raise ValidationError("Say what to change: the author sees the reason.")
+        assessment.return_to_draft(request.user, form.cleaned_data["reason"])
+        messages.success(request, "Returned to its author as a draft, with your reason.")
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+    return redirect(assessment)
+
+
+assessment_archive, assessment_restore = archive_views(Assessment)

@@ -1,45 +1,52 @@
-"""What staff type: the community profile, its contacts, and the list's filters."""
+"""What staff type: the community profile, in the sections of OOBC's profile form, and its
+contacts."""
 
 from __future__ import annotations
 
 from django import forms
-from django.db.models import Q
-from django.forms.models import ModelChoiceIterator
-from django.forms.utils import flatatt
-from django.utils.html import format_html, format_html_join
-from django.utils.safestring import mark_safe
 
-from obcms.communities.models import Community, Contact, EthnolinguisticGroup
-from obcms.geography.models import Barangay, Municipality, Province, Region
+from obcms.communities.models import PEOPLE, SERVICES, Community, Contact
+from obcms.geography.models import Barangay, Municipality
+
+# The profile's sections, shared by the form, the page and the admin.
+SECTIONS = (
+    (
+        "Identity",
+        (
+            "name",
+            "other_names",
+            "purok_sitio",
+            "municipality",
+            "barangay",
+            "settlement_type",
+            "proximity_to_barmm",
+            "latitude",
+            "longitude",
+        ),
+    ),
+    ("People", ("population", *PEOPLE[:13])),
+    ("Access to services", SERVICES),
+    ("Religious and cultural life", ("mosques", "madrasahs", "asatidz", "religious_leaders")),
+    ("Organisations", ("cooperatives", "peoples_organizations")),
+    ("Relationship with the LGU", ("lgu_relationship", "lgu_relationship_notes")),
+    ("Challenges and aspirations", ("challenges", "aspirations")),
+    ("Groups, livelihoods and languages", ("ethnolinguistic_groups", "livelihoods", "languages")),
+    ("Verification and notes", ("verification", "notes")),
+)
 
 
 class CommunityForm(forms.ModelForm):
     class Meta:
         model = Community
-        fields = [
-            "name",
-            "municipality",
-            "barangay",
-            "population",
-            "households",
-            "latitude",
-            "longitude",
-            "ethnolinguistic_groups",
-            "livelihoods",
-            "languages",
-            "has_school",
-            "has_madrasah",
-            "has_health_facility",
-            "has_potable_water",
-            "has_electricity",
-            "verification",
-            "notes",
-        ]
+        fields = [name for _, names in SECTIONS for name in names]
         widgets = {
             "ethnolinguistic_groups": forms.CheckboxSelectMultiple,
             "livelihoods": forms.CheckboxSelectMultiple,
             "languages": forms.CheckboxSelectMultiple,
-            "notes": forms.Textarea(attrs={"rows": 3}),
+            **{
+                name: forms.Textarea(attrs={"rows": 3})
+                for name in ("lgu_relationship_notes", "challenges", "aspirations", "notes")
+            },
         }
 
     def __init__(self, *args: object, **kwargs: object) -> None:
@@ -56,90 +63,23 @@ class CommunityForm(forms.ModelForm):
             else barangays.none()
         )
         self.fields["barangay"].widget.attrs["data-barangays-for"] = "id_municipality"
+        for name in SERVICES:  # "Unknown", not "---------": nobody has said yet
+            self.fields[name].choices = [("", "Unknown"), *Community._meta.get_field(name).choices]
+        for name in ("settlement_type", "proximity_to_barmm", "lgu_relationship"):
+            self.fields[name].choices = [("", "Unknown"), *Community._meta.get_field(name).choices]
+
+    @property
+    def sections(self) -> list[tuple[str, list[forms.BoundField]]]:
+        return [(title, [self[name] for name in names]) for title, names in SECTIONS]
 
     def clean_name(self) -> str:
         return " ".join(self.cleaned_data["name"].split())
 
 
-ContactFormSet = forms.inlineformset_factory(
-    Community, Contact, fields=["name", "role", "phone", "email"], extra=1, can_delete=True
-)
+class ContactForm(forms.ModelForm):
+    class Meta:
+        model = Contact
+        fields = ["name", "role", "phone", "email"]
 
-
-class PlainSelect(forms.Select):
-    """A <select> rendered in Python. Django renders each option through a template, about a
-    tenth of a millisecond apiece; the list page shows some fifty on every request."""
-
-    def render(self, name, value, attrs=None, renderer=None) -> str:
-        attrs = {**self.build_attrs(self.attrs, attrs), "name": name}
-        chosen = {str(v) for v in self.format_value(value)}
-        options = format_html_join(
-            "",
-            '<option value="{}"{}>{}</option>',
-            (
-                (str(key), mark_safe(" selected") if str(key) in chosen else "", label)
-                for key, label in self.plain_choices()
-            ),
-        )
-        return format_html("<select{}>{}</select>", flatatt(attrs), options)
-
-    def plain_choices(self) -> list[tuple[object, str]]:
-        """Model choices from one ordinary query: ModelChoiceIterator uses ``.iterator()``,
-        which on PostgreSQL costs a server-side cursor (DECLARE, FETCH, CLOSE) per select."""
-        if not isinstance(self.choices, ModelChoiceIterator):
-            return list(self.choices)
-        field = self.choices.field
-        empty = [("", field.empty_label)] if field.empty_label is not None else []
-        return empty + [(obj.pk, field.label_from_instance(obj)) for obj in field.queryset]
-
-
-class CommunityFilterForm(forms.Form):
-    """The list's search and filters. Unknown values are ignored, never an error page."""
-
-    q = forms.CharField(required=False, max_length=100, label="Search")
-    region = forms.ModelChoiceField(Region.objects.all(), required=False, widget=PlainSelect)
-    province = forms.ModelChoiceField(Province.objects.all(), required=False, widget=PlainSelect)
-    group = forms.ModelChoiceField(
-        EthnolinguisticGroup.objects.all(),
-        required=False,
-        label="Ethnolinguistic group",
-        widget=PlainSelect,
-    )
-    verification = forms.ChoiceField(
-        choices=[("", "Any"), *Community.Verification.choices],
-        required=False,
-        widget=PlainSelect,
-    )
-    incomplete = forms.BooleanField(required=False, label="Incomplete profiles only")
-
-    def filter(self, queryset):
-        if not self.is_valid():
-            return queryset
-        data = self.cleaned_data
-        if data["q"]:
-            queryset = queryset.filter(
-                Q(name__icontains=data["q"])
-                | Q(barangay__name__icontains=data["q"])
-                | Q(municipality__name__icontains=data["q"])
-            )
-        if data["region"]:
-            queryset = queryset.filter(municipality__region=data["region"])
-        if data["province"]:
-            queryset = queryset.filter(municipality__province=data["province"])
-        if data["group"]:
-            queryset = queryset.filter(ethnolinguistic_groups=data["group"])
-        if data["verification"]:
-            queryset = queryset.filter(verification=data["verification"])
-        if data["incomplete"]:
-            queryset = queryset.exclude(missing_fields=[])
-        return queryset.distinct() if data["group"] else queryset
-
-    def as_query(self) -> dict[str, str]:
-        """The valid filters as plain strings, to store with an export or put in a link."""
-        if not self.is_valid():
-            return {}
-        return {
-            name: str(getattr(value, "pk", value))
-            for name, value in self.cleaned_data.items()
-            if value not in ("", None, False)
-        }
+    def clean_name(self) -> str:
+        return " ".join(self.cleaned_data["name"].split())

@@ -9,6 +9,8 @@ from django.db.models.functions import Lower
 from django.urls import reverse
 
 from obcms.geography.models import Barangay, Municipality
+from obcms.records import history
+from obcms.records.archive import Archivable
 
 # The Philippines' extent, with a margin: Tawi-Tawi to Batanes, Palawan to Davao Oriental.
 PHILIPPINES_LATITUDE = (4.2, 21.5)
@@ -41,13 +43,96 @@ class Language(Term):
     pass
 
 
-class Community(models.Model):
+class Rating(models.TextChoices):
+    """How well a service reaches the community. Empty means unknown (nobody has said)."""
+
+    EXCELLENT = "excellent", "Excellent"
+    GOOD = "good", "Good"
+    FAIR = "fair", "Fair"
+    POOR = "poor", "Poor"
+    NONE = "none", "None (no access)"
+    # Carried over from the yes/no answers: a "yes" said the service exists, not how good it
+    # is (see the release notes in README.md).
+    AVAILABLE = "available", "Available, not rated"
+
+
+# The nine services, in the order of OOBC's profile form.
+SERVICES = (
+    "access_formal_education",
+    "access_alternative_learning",
+    "access_madrasah",
+    "access_health_care",
+    "access_potable_water",
+    "access_sanitation",
+    "access_electricity",
+    "access_roads_transport",
+    "access_communication",
+)
+# Counts of people, each within the population.
+PEOPLE = (
+    "families",
+    "households",
+    "women",
+    "youth",
+    "senior_citizens",
+    "persons_with_disability",
+    "solo_parents",
+    "indigenous_people",
+    "displaced_people",
+    "farmers",
+    "fisherfolk",
+    "unemployed",
+    "overseas_workers",
+    "asatidz",
+    "religious_leaders",
+)
+
+
+def count_field(label: str, help_text: str = "") -> models.PositiveIntegerField:
+    """A count that may be unknown (empty), never negative."""
+    return models.PositiveIntegerField(label, null=True, blank=True, help_text=help_text)
+
+
+def rating_field(label: str, help_text: str = "") -> models.CharField:
+    """A service rating; empty means unknown."""
+    return models.CharField(
+        label, max_length=10, choices=Rating.choices, blank=True, help_text=help_text
+    )
+
+
+class Community(Archivable):
     class Verification(models.TextChoices):
         UNVERIFIED = "unverified", "Unverified"
         VERIFIED = "verified", "Verified"
         NEEDS_REVIEW = "needs_review", "Needs review"
 
+    class Settlement(models.TextChoices):
+        URBAN = "urban", "Urban"
+        RURAL = "rural", "Rural"
+        COASTAL = "coastal", "Coastal"
+        UPLAND = "upland", "Upland or mountain"
+        ISLAND = "island", "Island"
+        RIVERINE = "riverine", "Riverine or lakeside"
+
+    class Proximity(models.TextChoices):
+        ADJACENT = "adjacent", "Adjacent (borders the BARMM)"
+        NEAR = "near", "Near (a few hours' travel)"
+        FAR = "far", "Far (a day's travel or more)"
+
+    class LguRelationship(models.TextChoices):
+        STRONG = "strong", "Strong: regular consultation and support"
+        FAIR = "fair", "Fair: occasional contact"
+        WEAK = "weak", "Weak: little or no contact"
+        STRAINED = "strained", "Strained: disputes or exclusion"
+
+    # Identity
     name = models.CharField(max_length=200, help_text="The community's name as its people use it.")
+    other_names = models.CharField(
+        max_length=300, blank=True, help_text="Other names it is known by, comma-separated."
+    )
+    purok_sitio = models.CharField(
+        "purok or sitio", max_length=200, blank=True, help_text="Within the barangay."
+    )
     municipality = models.ForeignKey(
         Municipality,
         on_delete=models.PROTECT,
@@ -55,15 +140,12 @@ class Community(models.Model):
         verbose_name="city or municipality",
     )
     barangay = models.ForeignKey(Barangay, on_delete=models.PROTECT, related_name="communities")
-    population = models.PositiveIntegerField(
-        null=True, blank=True, help_text="People living in the community; leave empty if unknown."
+    settlement_type = models.CharField(
+        "settlement type", max_length=10, choices=Settlement.choices, blank=True
     )
-    households = models.PositiveIntegerField(
-        null=True, blank=True, help_text="Households; cannot exceed the population."
+    proximity_to_barmm = models.CharField(
+        "proximity to the BARMM", max_length=10, choices=Proximity.choices, blank=True
     )
-    ethnolinguistic_groups = models.ManyToManyField(EthnolinguisticGroup, blank=True)
-    livelihoods = models.ManyToManyField(Livelihood, blank=True)
-    languages = models.ManyToManyField(Language, blank=True, help_text="Languages spoken.")
     latitude = models.DecimalField(
         max_digits=9,
         decimal_places=6,
@@ -79,11 +161,57 @@ class Community(models.Model):
         blank=True,
         help_text="Decimal degrees east (e.g. 123.437000).",
     )
-    has_school = models.BooleanField("school within reach", null=True, blank=True)
-    has_madrasah = models.BooleanField("madrasah within reach", null=True, blank=True)
-    has_health_facility = models.BooleanField("health facility within reach", null=True, blank=True)
-    has_potable_water = models.BooleanField("potable water", null=True, blank=True)
-    has_electricity = models.BooleanField("electricity", null=True, blank=True)
+    # People (the other counts come from PEOPLE, in CommunityFields)
+    population = models.PositiveIntegerField(
+        null=True, blank=True, help_text="People living in the community; leave empty if unknown."
+    )
+    households = models.PositiveIntegerField(
+        null=True, blank=True, help_text="Households; cannot exceed the population."
+    )
+    families = count_field("families")
+    women = count_field("women")
+    youth = count_field("youth", "Aged 15 to 30.")
+    senior_citizens = count_field("senior citizens", "Aged 60 and over.")
+    persons_with_disability = count_field("persons with disability")
+    solo_parents = count_field("solo parents")
+    indigenous_people = count_field("indigenous people")
+    displaced_people = count_field("internally displaced people")
+    farmers = count_field("farmers")
+    fisherfolk = count_field("fisherfolk")
+    unemployed = count_field("unemployed")
+    overseas_workers = count_field("overseas workers", "Overseas Filipino workers (OFWs).")
+    # Access to services
+    access_formal_education = rating_field("formal education")
+    access_alternative_learning = rating_field("alternative learning (ALS)")
+    access_madrasah = rating_field("madrasah education")
+    access_health_care = rating_field("health care")
+    access_potable_water = rating_field("potable water")
+    access_sanitation = rating_field("sanitation")
+    access_electricity = rating_field("electricity")
+    access_roads_transport = rating_field("roads and transport")
+    access_communication = rating_field("communication", "Mobile signal, internet, radio.")
+    # Religious and cultural life
+    mosques = count_field("mosques")
+    madrasahs = count_field("madrasahs")
+    asatidz = count_field("asatidz", "Religious teachers (ustadz, ustadzah).")
+    religious_leaders = count_field("religious leaders", "Imams and other religious leaders.")
+    # Organisations
+    cooperatives = count_field("cooperatives")
+    peoples_organizations = count_field("people's organisations")
+    ethnolinguistic_groups = models.ManyToManyField(EthnolinguisticGroup, blank=True)
+    livelihoods = models.ManyToManyField(Livelihood, blank=True)
+    languages = models.ManyToManyField(Language, blank=True, help_text="Languages spoken.")
+    # Relationship with the LGU, challenges and aspirations
+    lgu_relationship = models.CharField(
+        "relationship with the LGU", max_length=10, choices=LguRelationship.choices, blank=True
+    )
+    lgu_relationship_notes = models.TextField(
+        "about the relationship",
+        blank=True,
+        help_text="Programmes reaching the community, consultation, representation, disputes.",
+    )
+    challenges = models.TextField(blank=True, help_text="As the community describes them.")
+    aspirations = models.TextField(blank=True, help_text="What the community hopes for.")
     verification = models.CharField(
         max_length=20,
         choices=Verification.choices,
@@ -103,7 +231,7 @@ class Community(models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
-    class Meta:
+    class Meta(Archivable.Meta):
         ordering = ["name"]
         verbose_name_plural = "communities"
         constraints = [
@@ -129,16 +257,7 @@ class Community(models.Model):
         return reverse("communities:detail", args=[self.pk])
 
     def clean(self) -> None:
-        errors = {}
-        if (
-            self.population is not None
-            and self.households is not None
-            and self.households > self.population
-        ):
-            errors["households"] = (
-                f"{self.households} households cannot live in a population "
-                f"of {self.population}; check both numbers."
-            )
+        errors = self.count_errors()
         if (
             self.barangay_id
             and self.municipality_id
@@ -151,6 +270,28 @@ class Community(models.Model):
         errors.update(self.coordinate_errors())
         if errors:
             raise ValidationError(errors)
+
+    def count_errors(self) -> dict[str, str]:
+        """Every count of people within the population."""
+        if self.population is None:
+            return {}
+        errors = {}
+        for name in PEOPLE:
+            value = getattr(self, name)
+            if value is None or value <= self.population:
+                continue
+            if name == "households":
+                errors[name] = (
+                    f"{value} households cannot live in a population of {self.population}; "
+                    "check both numbers."
+                )
+            else:
+                label = self._meta.get_field(name).verbose_name
+                errors[name] = (
+                    f"{value} {label} is more than the population of {self.population}; "
+                    "check both numbers."
+                )
+        return errors
 
     def coordinate_errors(self) -> dict[str, str]:
         """Both coordinates or neither, and inside the Philippines."""
@@ -169,14 +310,36 @@ class Community(models.Model):
             }
         return {}
 
+    # What the data-quality pass expects of every profile, with the words staff read.
+    EXPECTED = {
+        "population": "population",
+        "households": "households",
+        "families": "families",
+        "settlement_type": "settlement type",
+        "services": "access to services",
+        "ethnolinguistic_groups": "ethnolinguistic groups",
+        "livelihoods": "livelihoods",
+        "languages": "languages",
+        "contacts": "contacts",
+    }
     PROFILE_RELATIONS = ("ethnolinguistic_groups", "livelihoods", "languages", "contacts")
 
     def find_missing_fields(self) -> list[str]:
         """What the data-quality pass expects every profile to have and this one lacks
         (prefetch PROFILE_RELATIONS when checking many)."""
-        missing = [name for name in ("population", "households") if getattr(self, name) is None]
+        missing = [
+            name
+            for name in ("population", "households", "families", "settlement_type")
+            if getattr(self, name) in (None, "")
+        ]
+        if not any(getattr(self, name) for name in SERVICES):
+            missing.append("services")
         missing += [name for name in self.PROFILE_RELATIONS if not getattr(self, name).all()]
         return missing
+
+    @property
+    def missing_labels(self) -> list[str]:
+        return [self.EXPECTED.get(name, name.replace("_", " ")) for name in self.missing_fields]
 
 
 class Contact(models.Model):
@@ -200,18 +363,9 @@ class Contact(models.Model):
         return f"{self.name} ({self.get_role_display()})"
 
 
-class CommunityChange(models.Model):
-    """Who changed what in a community profile, and when: one row per save that changed it."""
-
-    community = models.ForeignKey(Community, on_delete=models.CASCADE, related_name="changes")
-    changed_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
-    )
-    changed_at = models.DateTimeField(auto_now_add=True)
-    changes = models.JSONField(help_text='{"field": ["old", "new"], ...}')
-
-    class Meta:
-        ordering = ["-changed_at"]
-
-    def __str__(self) -> str:
-        return f"{self.community} changed {', '.join(self.changes)}"
+history.track(
+    Community,
+    m2m_fields=("ethnolinguistic_groups", "livelihoods", "languages"),
+    exclude=("missing_fields", "created_by"),
+)
+history.track(Contact, part_of="community")

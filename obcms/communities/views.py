@@ -1,27 +1,29 @@
-"""The registry's pages: list with search and filters, detail, create and edit."""
+"""The registry's pages: list with search and filters, the profile page with its contacts and
+history, create and edit, archive and restore."""
 
 from __future__ import annotations
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required, permission_required
-from django.core.paginator import Paginator
-from django.db import transaction
+from django.contrib.humanize.templatetags.humanize import intcomma
 from django.db.models import QuerySet
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.views.decorators.http import require_POST
 
-from obcms.communities.forms import CommunityFilterForm, CommunityForm, ContactFormSet
-from obcms.communities.history import record_changes, snapshot
-from obcms.communities.models import Community
+from obcms.communities.filters import CommunityFilter
+from obcms.communities.forms import SECTIONS, CommunityForm, ContactForm
+from obcms.communities.models import Community, Contact
 from obcms.geography.models import Barangay
-
-PAGE_SIZE = 50
+from obcms.records.archive import archive_views, refuse_archived
+from obcms.records.history import entries_of
+from obcms.records.listing import page_of
 
 
 def listed_communities() -> QuerySet[Community]:
     """Communities with their places and groups joined or prefetched (the detail page)."""
     return Community.objects.select_related(
-        "barangay", "municipality__province", "municipality__region"
+        "barangay", "municipality__province", "municipality__region", "archived_by"
     ).prefetch_related("ethnolinguistic_groups")
 
 
@@ -34,6 +36,7 @@ LIST_COLUMNS = (
     "municipality__region__short_name",
     "population",
     "verification",
+    "archived_at",
 )
 
 
@@ -42,9 +45,8 @@ LIST_COLUMNS = (
 def community_list(request: HttpRequest) -> HttpResponse:
     """The busiest page: plain rows (``values_list``) instead of five model instances per
     community, and the groups of the whole page in one query."""
-    filters = CommunityFilterForm(request.GET or None)
-    communities = filters.filter(Community.objects.all()).values_list(*LIST_COLUMNS)
-    page = Paginator(communities, PAGE_SIZE).get_page(request.GET.get("page"))
+    filters = CommunityFilter(request.GET, queryset=Community.objects.all())
+    page = page_of(request, filters.qs.values_list(*LIST_COLUMNS), count_from=filters.qs)
     groups: dict[int, list[str]] = {}
     links = (
         Community.ethnolinguistic_groups.through.objects.filter(
@@ -57,10 +59,9 @@ def community_list(request: HttpRequest) -> HttpResponse:
         groups.setdefault(community_id, []).append(name)
     verification = dict(Community.Verification.choices)
     rows = [
-        (*row[:7], ", ".join(groups.get(row[0], ())), verification[row[7]])
+        (*row[:7], ", ".join(groups.get(row[0], ())), verification[row[7]], row[8] is not None)
         for row in page.object_list
     ]
-    query = filters.as_query()
     return render(
         request,
         "communities/list.html",
@@ -68,10 +69,38 @@ def community_list(request: HttpRequest) -> HttpResponse:
             "filters": filters,
             "page": page,
             "rows": rows,
-            "query": query,
-            "query_string": "&".join(f"{k}={v}" for k, v in query.items()),
+            "query": filters.as_query(),
+            "filtered": any(k != "sort" for k in filters.as_query()),
         },
     )
+
+
+def profile_of(community: Community) -> list[tuple[str, list[tuple[str, str, bool]]]]:
+    """The profile as the page shows it: per section, (label, value, is long text); what
+    nobody has recorded reads "unknown"."""
+    sections = []
+    for title, names in SECTIONS:
+        facts = []
+        for name in names:
+            field = Community._meta.get_field(name)
+            label = str(field.verbose_name)
+            if field.many_to_many:
+                value = ", ".join(str(term) for term in getattr(community, name).all()) or "—"
+            elif field.choices:
+                value = getattr(community, f"get_{name}_display")() or "unknown"
+            else:
+                value = getattr(community, name)
+                if isinstance(value, int):
+                    value = intcomma(value)
+                # A count or a coordinate nobody gave is unknown; a text nobody wrote is empty.
+                empty = (
+                    "—" if field.get_internal_type() in ("CharField", "TextField") else "unknown"
+                )
+                value = empty if value in (None, "") else str(value)
+            long_text = field.get_internal_type() == "TextField"
+            facts.append((label[:1].upper() + label[1:], value, long_text))
+        sections.append((title, facts))
+    return sections
 
 
 @login_required
@@ -80,14 +109,16 @@ def community_detail(request: HttpRequest, pk: int) -> HttpResponse:
     community = get_object_or_404(
         listed_communities().prefetch_related("livelihoods", "languages", "contacts"), pk=pk
     )
+    own = {"archived_at__isnull": True}  # on its own page, even when the community is archived
     return render(
         request,
         "communities/detail.html",
         {
             "community": community,
-            "assessments": community.assessments.prefetch_related("needs"),
-            "engagements": community.engagements.select_related("partner"),
-            "changes": community.changes.select_related("changed_by")[:20],
+            "profile": profile_of(community),
+            "assessments": community.assessments.filter(**own).prefetch_related("needs"),
+            "engagements": community.engagements.filter(**own).select_related("partner"),
+            "history": entries_of(community),
         },
     )
 
@@ -101,26 +132,62 @@ def community_create(request: HttpRequest) -> HttpResponse:
 @login_required
 @permission_required("communities.change_community", raise_exception=True)
 def community_edit(request: HttpRequest, pk: int) -> HttpResponse:
-    return _edit(request, get_object_or_404(Community, pk=pk))
+    community = get_object_or_404(Community, pk=pk)
+    return refuse_archived(request, community) or _edit(request, community)
 
 
 def _edit(request: HttpRequest, community: Community) -> HttpResponse:
-    before = snapshot(community)
     form = CommunityForm(request.POST or None, instance=community)
-    contacts = ContactFormSet(request.POST or None, instance=community, prefix="contacts")
-    if request.method == "POST" and form.is_valid() and contacts.is_valid():
-        with transaction.atomic():
-            community = form.save()
-            contacts.instance = community
-            contacts.save()
-            record_changes(community, before, request.user)
+    if request.method == "POST" and form.is_valid():
+        community = form.save()  # auditlog records the change, with the user as actor
         messages.success(request, f"Saved {community.name}.")
         return redirect(community)
+    return render(request, "communities/form.html", {"form": form, "community": community})
+
+
+community_archive, community_restore = archive_views(Community)
+
+
+@login_required
+@permission_required("communities.add_contact", raise_exception=True)
+def contact_create(request: HttpRequest, community_pk: int) -> HttpResponse:
+    community = get_object_or_404(Community, pk=community_pk)
+    return refuse_archived(request, community) or _edit_contact(
+        request, Contact(community=community)
+    )
+
+
+@login_required
+@permission_required("communities.change_contact", raise_exception=True)
+def contact_edit(request: HttpRequest, pk: int) -> HttpResponse:
+    contact = get_object_or_404(Contact.objects.select_related("community"), pk=pk)
+    return refuse_archived(request, contact.community) or _edit_contact(request, contact)
+
+
+def _edit_contact(request: HttpRequest, contact: Contact) -> HttpResponse:
+    form = ContactForm(request.POST or None, instance=contact)
+    if request.method == "POST" and form.is_valid():
+        form.save()
+        messages.success(request, f"Saved contact {contact.name}.")
+        return redirect(contact.community)
     return render(
         request,
-        "communities/form.html",
-        {"form": form, "contacts": contacts, "community": community},
+        "communities/contact_form.html",
+        {"form": form, "contact": contact, "community": contact.community},
     )
+
+
+@require_POST
+@login_required
+@permission_required("communities.delete_contact", raise_exception=True)
+def contact_remove(request: HttpRequest, pk: int) -> HttpResponse:
+    contact = get_object_or_404(Contact.objects.select_related("community"), pk=pk)
+    refused = refuse_archived(request, contact.community)
+    if refused:
+        return refused
+    contact.delete()  # the removal stays in the community's history
+    messages.success(request, f"Removed contact {contact.name}.")
+    return redirect(contact.community)
 
 
 @login_required

@@ -8,7 +8,17 @@ class PartnerForm(forms.ModelForm):
 
     class Meta:
         model = Partner
-        fields = ["name", "acronym", "kind", "contact_person", "email", "phone", "website", "notes"]
+        fields = [
+            "name",
+            "acronym",
+            "kind",
+            "contact_person",
+            "email",
+            "phone",
+            "website",
+            "is_active",
+            "notes",
+        ]
         widgets = {"notes": forms.Textarea(attrs={"rows": 3})}
 
 
@@ -30,3 +40,20 @@ class EngagementForm(forms.ModelForm):
             "description": forms.Textarea(attrs={"rows": 3}),
             "outcome": forms.Textarea(attrs={"rows": 3}),
         }
+
+    def __init__(self, *args: object, **kwargs: object) -> None:
+        super().__init__(*args, **kwargs)
+        # Partners OOBC still works with, and the one already chosen (even if inactive now).
+        current = getattr(self.instance, "partner_id", None)
+        self.fields["partner"].queryset = Partner.objects.active().filter(is_active=True) | (
+            Partner.objects.filter(pk=current) if current else Partner.objects.none()
+        )
+
+
+class CloseForm(forms.Form):
+    outcome = forms.CharField(
+        label="What came of it?",
+        max_length=5000,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text="Closing marks it completed: its follow-up reminders stop.",
+    )

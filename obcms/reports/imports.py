@@ -1,7 +1,10 @@
 """CSV import of communities: every valid row is saved, every bad one is reported by line.
 
-The file must be UTF-8 CSV with a header row. Cells starting like a formula are refused: a
-file that came from a spreadsheet may carry one, and it would be exported again later.
+The file must be UTF-8 CSV with a header row: ``name`` and ``barangay_psgc``, then any column of
+the profile named as in an export (an export re-imports as it is; its other columns, such as
+``id`` or ``region``, are ignored). Choices are given by label or code, in any case; an empty
+cell is "unknown". Cells starting like a formula are refused: a file that came from a
+spreadsheet may carry one, and it would be exported again later.
 """
 
 from __future__ import annotations
@@ -10,17 +13,18 @@ import csv
 import io
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from decimal import Decimal, InvalidOperation
 
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 
-from obcms.communities.models import Community, EthnolinguisticGroup
+from obcms.communities.models import Community
 from obcms.geography.models import Barangay
 from obcms.ops.planner import analyze
-from obcms.reports.spreadsheets import FORMULA_START
+from obcms.reports.spreadsheets import FORMULA_START, PROFILE_COLUMNS, RELATIONS
 
 REQUIRED = ("name", "barangay_psgc")
-OPTIONAL = ("population", "households", "ethnolinguistic_groups", "notes")
+OPTIONAL = (*PROFILE_COLUMNS, *RELATIONS, "verification")
 MAX_ROWS = 20_000
 
 
@@ -53,8 +57,8 @@ def read_rows(raw: bytes) -> list[dict[str, str]]:
     missing = [name for name in REQUIRED if name not in header]
     if missing:
         raise ImportRefused(
-            f"Missing column(s): {', '.join(missing)}. Expected a header row "
-            f"with {', '.join(REQUIRED + OPTIONAL)}."
+            f"Missing column(s): {', '.join(missing)}. Expected a header row with "
+            f"{', '.join(REQUIRED)} and any of the profile's columns (as in a CSV export)."
         )
     reader.fieldnames = header
     rows = []
@@ -68,9 +72,14 @@ def read_rows(raw: bytes) -> list[dict[str, str]]:
 def import_communities(raw: bytes, user, progress: Callable[[int, int], None]) -> Outcome:
     rows = read_rows(raw)
     outcome = Outcome(total=len(rows))
-    groups = {g.name.lower(): g for g in EthnolinguisticGroup.objects.all()}
+    terms = {
+        name: {
+            t.name.lower(): t for t in Community._meta.get_field(name).related_model.objects.all()
+        }
+        for name in RELATIONS
+    }
     for number, row in enumerate(rows, start=2):  # line 1 is the header
-        errors = import_row(row, groups, user)
+        errors = import_row(row, terms, user)
         if errors:
             outcome.errors.append(
                 {"row": number, "name": row.get("name", "")[:100], "errors": errors}
@@ -83,7 +92,32 @@ def import_communities(raw: bytes, user, progress: Callable[[int, int], None]) -
     return outcome
 
 
-def import_row(row: dict[str, str], groups: dict, user) -> dict[str, list[str]]:
+def parse(name: str, value: str) -> object:
+    """One cell as the profile field ``name`` takes it; ValueError says what was expected."""
+    model_field = Community._meta.get_field(name)
+    if model_field.choices:
+        for code, label in model_field.choices:
+            if value.lower() in (str(code).lower(), str(label).lower()):
+                return code
+        labels = ", ".join(str(label) for _, label in model_field.choices)
+        raise ValueError(f"{value[:40]!r} is not one of: {labels}")
+    kind = model_field.get_internal_type()
+    if kind == "PositiveIntegerField":
+        digits = value.replace(",", "").replace(" ", "")
+        if not digits.isdigit():
+            raise ValueError(f"expected a whole number, got {value[:20]!r}")
+        return int(digits)
+    if kind == "DecimalField":
+        try:
+            return Decimal(value)
+        except InvalidOperation:
+            raise ValueError(
+                f"expected decimal degrees such as 7.8251, got {value[:20]!r}"
+            ) from None
+    return value
+
+
+def import_row(row: dict[str, str], terms: dict[str, dict], user) -> dict[str, list[str]]:
     """Save one row as a community; return the problems by column (empty when saved)."""
     errors: dict[str, list[str]] = {}
     for column, value in row.items():
@@ -94,7 +128,8 @@ def import_row(row: dict[str, str], groups: dict, user) -> dict[str, list[str]]:
     if errors:
         return errors
     barangay = (
-        Barangay.objects.select_related("municipality")
+        # The province too: the history names the municipality with it ("Town, Province").
+        Barangay.objects.select_related("municipality__province")
         .filter(psgc_code=row.get("barangay_psgc", ""))
         .first()
     )
@@ -104,29 +139,32 @@ def import_row(row: dict[str, str], groups: dict, user) -> dict[str, list[str]]:
         name=" ".join(row.get("name", "").split()),
         barangay=barangay,
         municipality=barangay.municipality,
-        notes=row.get("notes", ""),
         created_by=user,
     )
-    for column in ("population", "households"):
+    for column in (*PROFILE_COLUMNS, "verification"):
         value = row.get(column, "")
         if value:
-            if not value.isdigit():
-                errors[column] = [f"expected a whole number, got {value[:20]!r}"]
+            try:
+                setattr(community, column, parse(column, value))
+            except ValueError as exc:
+                errors[column] = [str(exc)]
+    chosen: dict[str, list] = {}
+    for column in RELATIONS:
+        chosen[column] = []
+        for name in filter(None, (n.strip() for n in row.get(column, "").split(","))):
+            if name.lower() in terms[column]:
+                chosen[column].append(terms[column][name.lower()])
             else:
-                setattr(community, column, int(value))
-    chosen = []
-    for name in filter(None, (n.strip() for n in row.get("ethnolinguistic_groups", "").split(","))):
-        if name.lower() in groups:
-            chosen.append(groups[name.lower()])
-        else:
-            errors.setdefault("ethnolinguistic_groups", []).append(f"unknown group {name!r}")
+                kind = Community._meta.get_field(column).related_model._meta.verbose_name
+                errors.setdefault(column, []).append(f"unknown {kind} {name!r}")
     if errors:
         return errors
     try:
         community.full_clean()
         with transaction.atomic():
             community.save()
-            community.ethnolinguistic_groups.set(chosen)
+            for column, items in chosen.items():
+                getattr(community, column).set(items)
     except ValidationError as exc:
         return {key: list(messages) for key, messages in exc.message_dict.items()}
     except IntegrityError:

@@ -14,8 +14,19 @@ from typing import IO
 
 from django.db.models import QuerySet
 
+from obcms.communities.forms import SECTIONS
 from obcms.communities.models import Community
 
+# The profile's own columns, named after its fields, in the order of its sections; the import
+# reads the same names, so an export re-imports as it is.
+PLACE_FIELDS = ("name", "municipality", "barangay")
+RELATIONS = ("ethnolinguistic_groups", "livelihoods", "languages")
+PROFILE_COLUMNS = [
+    name
+    for _, names in SECTIONS
+    for name in names
+    if name not in PLACE_FIELDS + RELATIONS + ("verification",)
+]
 COLUMNS = [
     "id",
     "name",
@@ -24,9 +35,8 @@ COLUMNS = [
     "city_or_municipality",
     "barangay",
     "barangay_psgc",
-    "population",
-    "households",
-    "ethnolinguistic_groups",
+    *PROFILE_COLUMNS,
+    *RELATIONS,
     "verification",
     "updated_at",
 ]
@@ -39,10 +49,21 @@ def neutralise(value: object) -> object:
     return value
 
 
+def _cell(community: Community, name: str) -> object:
+    """A profile value as a spreadsheet shows it: labels for choices, numbers as numbers."""
+    field = Community._meta.get_field(name)
+    value = getattr(community, name)
+    if field.choices:
+        return getattr(community, f"get_{name}_display")() if value else ""
+    if value is None:
+        return ""
+    return float(value) if field.get_internal_type() == "DecimalField" else value
+
+
 def community_rows(communities: QuerySet[Community], chunk_size: int = 2000) -> Iterator[list]:
     queryset = (
         communities.select_related("barangay", "municipality__province", "municipality__region")
-        .prefetch_related("ethnolinguistic_groups")
+        .prefetch_related(*RELATIONS)
         .order_by("pk")
     )
     for c in queryset.iterator(chunk_size=chunk_size):
@@ -56,9 +77,8 @@ def community_rows(communities: QuerySet[Community], chunk_size: int = 2000) -> 
                 c.municipality.name,
                 c.barangay.name,
                 c.barangay.psgc_code,
-                c.population,
-                c.households,
-                ", ".join(g.name for g in c.ethnolinguistic_groups.all()),
+                *(_cell(c, name) for name in PROFILE_COLUMNS),
+                *(", ".join(term.name for term in getattr(c, name).all()) for name in RELATIONS),
                 c.get_verification_display(),
                 c.updated_at.isoformat(timespec="seconds"),
             )

@@ -1,4 +1,5 @@
-"""The figures the dashboard shows, computed in a handful of aggregate queries."""
+"""The figures the dashboard shows, computed in a handful of aggregate queries. Archived
+records (and what belongs to them) are left out of every figure."""
 
 from __future__ import annotations
 
@@ -14,19 +15,23 @@ from obcms.coordination.models import Engagement
 
 def compute() -> dict:
     today = timezone.localdate()
+    communities = Community.objects.active()
     by_region = list(
-        Community.objects.values("municipality__region__short_name")
+        communities.values("municipality__region__short_name")
         .annotate(communities=Count("id"), population=Sum("population"))
         .order_by("municipality__region__psgc_code")
     )
     by_province = list(
-        Community.objects.values("municipality__province__name")
+        communities.values("municipality__province__name")
         .annotate(communities=Count("id"), population=Sum("population"))
         .order_by("-communities")[:12]
     )
-    assessments = dict(Assessment.objects.values_list("status").annotate(n=Count("id")))
+    assessments = dict(
+        Assessment.objects.active().values_list("status").annotate(n=Count("id")).order_by()
+    )
     top_needs = list(
-        Need.objects.values("sector")
+        Need.objects.active()
+        .values("sector")
         .annotate(
             needs=Count("id"),
             high=Count("id", filter=Q(priority=Need.Priority.HIGH)),
@@ -37,13 +42,11 @@ def compute() -> dict:
     sectors = dict(Need.Sector.choices)
     return {
         "totals": {
-            "communities": Community.objects.count(),
-            "population": Community.objects.aggregate(n=Sum("population"))["n"] or 0,
-            "households": Community.objects.aggregate(n=Sum("households"))["n"] or 0,
-            "verified": Community.objects.filter(
-                verification=Community.Verification.VERIFIED
-            ).count(),
-            "incomplete": Community.objects.exclude(missing_fields=[]).count(),
+            "communities": communities.count(),
+            "population": communities.aggregate(n=Sum("population"))["n"] or 0,
+            "households": communities.aggregate(n=Sum("households"))["n"] or 0,
+            "verified": communities.filter(verification=Community.Verification.VERIFIED).count(),
+            "incomplete": communities.exclude(missing_fields=[]).count(),
         },
         "by_region": [
             {
@@ -71,7 +74,8 @@ def compute() -> dict:
             }
             for n in top_needs
         ],
-        "follow_ups_due": Engagement.objects.exclude(status=Engagement.Status.COMPLETED)
+        "follow_ups_due": Engagement.objects.active()
+        .exclude(status=Engagement.Status.COMPLETED)
         .filter(follow_up_on__lte=today + timedelta(days=7))
         .count(),
     }

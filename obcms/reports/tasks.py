@@ -11,6 +11,7 @@ import tempfile
 from collections import defaultdict
 from datetime import timedelta
 
+from auditlog.context import set_extra_data
 from celery import shared_task
 from django.conf import settings
 from django.contrib.auth import get_user_model
@@ -20,9 +21,10 @@ from django.db.models import Q
 from django.utils import timezone
 
 from obcms.assessments.models import Assessment
-from obcms.communities.forms import CommunityFilterForm
+from obcms.communities.filters import CommunityFilter
 from obcms.communities.models import Community
 from obcms.coordination.models import Engagement
+from obcms.records.history import IMPORT_MARK
 from obcms.reports import imports, spreadsheets, statistics
 from obcms.reports.models import Export, Import, StatisticsSnapshot
 
@@ -45,8 +47,8 @@ def build_export(export_id: int) -> None:
     export = Export.objects.get(pk=export_id)
     if export.finished:
         return
-    filters = CommunityFilterForm(export.filters)
-    communities = filters.filter(Community.objects.all())
+    # The list's filters as given: current communities only, unless it asked for archived ones.
+    communities = CommunityFilter(export.filters, queryset=Community.objects.all()).qs
     export.status, export.total, export.processed = Export.Status.RUNNING, communities.count(), 0
     export.save(update_fields=["status", "total", "processed"])
 
@@ -99,7 +101,10 @@ def process_import(import_id: int) -> None:
 
     try:
         with job.file.open("rb") as handle:
-            outcome = imports.import_communities(handle.read(), job.user, progress)
+            raw = handle.read()
+        # Each created community's history names the user who uploaded the file, and the import.
+        with set_extra_data({"actor": job.user, "cid": f"{IMPORT_MARK}{job.pk}"}):
+            outcome = imports.import_communities(raw, job.user, progress)
         job.status, job.total, job.processed = Import.Status.DONE, outcome.total, outcome.total
         job.created_count, job.errors = outcome.created, outcome.errors
         job.message = (
@@ -127,7 +132,7 @@ def send_reminders() -> None:
     """Daily: each user hears about their drafts older than 14 days and the follow-ups due."""
     today = timezone.localdate()
     todo: dict[int, list[str]] = defaultdict(list)
-    stale = Assessment.objects.filter(
+    stale = Assessment.objects.active().filter(
         status=Assessment.Status.DRAFT, created_at__lt=timezone.now() - DRAFT_REMINDER_AGE
     )
     for assessment in stale.select_related("community"):
@@ -136,8 +141,11 @@ def send_reminders() -> None:
                 f"Draft assessment of {assessment.community} ({assessment.assessed_on}) is "
                 f"still not submitted."
             )
-    due = Engagement.objects.exclude(status=Engagement.Status.COMPLETED).filter(
-        follow_up_on__lte=today
+    # Closing an engagement (completed, with its outcome) or archiving it stops its reminders.
+    due = (
+        Engagement.objects.active()
+        .exclude(status=Engagement.Status.COMPLETED)
+        .filter(follow_up_on__lte=today)
     )
     for engagement in due.select_related("community", "partner"):
         if engagement.created_by_id:
@@ -162,12 +170,12 @@ def send_weekly_digest() -> None:
     figures = statistics.compute()["totals"]
     lines = [
         f"Communities registered: {figures['communities']} "
-        f"({Community.objects.filter(created_at__gte=week_ago).count()} new this week)",
+        f"({Community.objects.active().filter(created_at__gte=week_ago).count()} new this week)",
         f"Population covered: {figures['population']}",
         f"Assessments submitted this week: "
-        f"{Assessment.objects.filter(submitted_at__gte=week_ago).count()}",
+        f"{Assessment.objects.active().filter(submitted_at__gte=week_ago).count()}",
         f"Assessments validated this week: "
-        f"{Assessment.objects.filter(validated_at__gte=week_ago).count()}",
+        f"{Assessment.objects.active().filter(validated_at__gte=week_ago).count()}",
         f"Incomplete profiles: {figures['incomplete']}",
     ]
     recipients = list(

@@ -10,7 +10,7 @@ from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_POST
 
-from obcms.communities.forms import CommunityFilterForm
+from obcms.communities.filters import CommunityFilter
 from obcms.reports import statistics
 from obcms.reports.models import Export, Import, StatisticsSnapshot
 from obcms.reports.tasks import build_export, process_import
@@ -48,7 +48,7 @@ def export_list(request: HttpRequest) -> HttpResponse:
 @login_required
 @permission_required("reports.add_export", raise_exception=True)
 def export_create(request: HttpRequest) -> HttpResponse:
-    filters = CommunityFilterForm(request.POST)
+    filters = CommunityFilter(request.POST)
     export_format = request.POST.get("format", Export.Format.CSV)
     if export_format not in Export.Format.values:
         export_format = Export.Format.CSV
@@ -78,9 +78,8 @@ def export_download(request: HttpRequest, pk: int) -> FileResponse:
 
 class ImportForm(forms.Form):
     file = forms.FileField(
-        help_text="A CSV file (UTF-8) with a header row: name, "
-        "barangay_psgc, population, households, ethnolinguistic_groups, "
-        "notes."
+        help_text="A CSV file (UTF-8) with a header row: name and barangay_psgc, then any "
+        "column of the profile, named as in a CSV export (an export re-imports as it is)."
     )
 
     def clean_file(self):

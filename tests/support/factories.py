@@ -78,3 +78,47 @@ def queries_for(client, url: str, params: dict | None = None) -> int:
     with CaptureQueriesContext(connection) as queries:
         assert client.get(url, params or {}).status_code == 200
     return len(queries)
+
+
+def assessment(of: Community | None = None, **fields):
+    """A draft assessment (survey) of ``of`` with one need, unless ``fields`` say otherwise."""
+    from obcms.assessments.models import Assessment, Need
+
+    made = Assessment.objects.create(
+        community=of or community(),
+        **{"assessed_on": "2026-01-05", "team": "A. Ampatuan", "method": "survey", **fields},
+    )
+    Need.objects.create(assessment=made, sector="health", description="A midwife")
+    return made
+
+
+def partner(name: str | None = None, **fields):
+    from obcms.coordination.models import Partner
+
+    return Partner.objects.create(name=name or f"Partner {code()}", **{"kind": "ngo", **fields})
+
+
+def engagement(of: Community | None = None, by=None, **fields):
+    """An engagement of partner ``by`` with community ``of`` (new ones when not given)."""
+    from datetime import date
+
+    from obcms.coordination.models import Engagement
+
+    return Engagement.objects.create(
+        community=of or community(),
+        partner=by or partner(),
+        **{"title": f"Visit {code()}", "engaged_on": date(2026, 1, 5), **fields},
+    )
+
+
+def form_data(form, **changes) -> dict:
+    """What a browser posts for ``form`` as shown (every field's current value), plus
+    ``changes``."""
+    data = {}
+    for name in form.fields:
+        value = form[name].value()
+        if value is None:
+            value = ""
+        data[form.add_prefix(name)] = value
+    data.update(changes)
+    return data

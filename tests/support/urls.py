@@ -9,17 +9,37 @@ from django.urls import URLPattern, URLResolver, get_resolver, reverse
 # Pages anyone may open: the probes and the sign-in page.
 PUBLIC = {"health", "ready", "login"}
 
+# Archive and restore: administrators only (an encoder gets 403 too).
+ARCHIVE_URLS = [
+    "communities:archive",
+    "communities:restore",
+    "assessments:archive",
+    "assessments:restore",
+    "coordination:partner_archive",
+    "coordination:partner_restore",
+    "coordination:engagement_archive",
+    "coordination:engagement_restore",
+]
+
 # Pages that change data; a viewer gets 403 on each.
 WRITE_URLS = [
     "communities:create",
     "communities:edit",
+    "communities:contact_create",
+    "communities:contact_edit",
+    "communities:contact_remove",
     "assessments:create",
     "assessments:edit",
     "assessments:submit",
     "assessments:validate",
+    "assessments:return",
     "coordination:partner_create",
+    "coordination:partner_edit",
     "coordination:engagement_create",
+    "coordination:engagement_edit",
+    "coordination:engagement_close",
     "reports:import_create",
+    *ARCHIVE_URLS,
 ]
 
 

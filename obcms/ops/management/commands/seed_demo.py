@@ -11,7 +11,9 @@ import random
 import secrets
 import time
 from datetime import timedelta
+from decimal import Decimal
 
+from auditlog.context import set_actor
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
@@ -22,11 +24,13 @@ from django.utils import timezone
 
 from obcms.assessments.models import Assessment, Need
 from obcms.communities.models import (
+    SERVICES,
     Community,
     Contact,
     EthnolinguisticGroup,
     Language,
     Livelihood,
+    Rating,
 )
 from obcms.coordination.models import Engagement, Partner
 from obcms.geography.models import Barangay
@@ -86,6 +90,34 @@ PARTNERS = [
     ("Mindanao Community Development Foundation", "MCDF", "ngo"),
     ("Bangsamoro Women's Network", "BWN", "ngo"),
 ]
+# Rough centres of each region's OBC areas, for demo coordinates (jittered around them).
+REGION_CENTRES = {"IX": (7.6, 122.6), "X": (8.2, 124.4), "XI": (7.1, 125.5), "XII": (6.5, 124.7)}
+CHALLENGES = [
+    "No health station within walking distance; the midwife visits twice a year.",
+    "Children walk two hours to the nearest school; few finish high school.",
+    "Frequent flooding in the rainy season damages houses and crops.",
+    "Land tenure is insecure: families do not hold titles to the land they farm.",
+    "Little access to credit; traders set the price of the catch.",
+]
+ASPIRATIONS = [
+    "A madrasah building and paid asatidz for the children.",
+    "A farm-to-market road and a solar dryer for the harvest.",
+    "Recognition of the community by the barangay and a seat in its council.",
+    "Livelihood training for the women and the out-of-school youth.",
+    "A protected water source and household toilets.",
+]
+LGU_NOTES = [
+    "The barangay includes the community in its development plan.",
+    "Occasional relief during floods; no regular programme.",
+    "The community has a representative in the barangay council.",
+    "Requests for a water system have gone unanswered for two years.",
+]
+OUTCOMES = [
+    "Relief packs reached 120 households; a second round is planned.",
+    "Twenty-five young people enrolled in the skills training.",
+    "The needs were validated with the barangay and sent to the ministry.",
+    "Medical mission saw 300 patients; referrals made for 12.",
+]
 NEEDS = {
     "education": "Classrooms and Arabic-language (madrasah) teachers for the children",
     "health": "Regular visits of a midwife and a stocked barangay health station",
@@ -130,6 +162,7 @@ class Command(BaseCommand):
             communities = self.communities(rng, int(options["communities"]), users["encoder"])
             self.assessments(rng, communities, users)
             self.engagements(rng, communities, self.partners(), users["encoder"])
+            self.archive_some(rng, communities, users["administrator"])
         analyze(Community, Contact, Assessment, Need, Partner, Engagement)
         check_data_quality()  # the nightly and 15-minute tasks, run now so pages show it
         refresh_statistics()
@@ -158,7 +191,7 @@ class Command(BaseCommand):
         return users
 
     def communities(self, rng: random.Random, count: int, encoder) -> list[Community]:
-        barangays = list(Barangay.objects.select_related("municipality").order_by("pk"))
+        barangays = list(Barangay.objects.select_related("municipality__region").order_by("pk"))
         groups = {g.name: g for g in EthnolinguisticGroup.objects.all()}
         livelihoods = list(Livelihood.objects.all())
         languages = {lang.name: lang for lang in Language.objects.all()}
@@ -172,21 +205,14 @@ class Command(BaseCommand):
             if (name, barangay.pk) in taken:
                 continue
             taken.add((name, barangay.pk))
-            households = rng.randint(8, 400) if rng.random() > 0.1 else None
             new.append(
                 Community(
                     name=name,
                     barangay=barangay,
                     municipality=barangay.municipality,
-                    households=households,
-                    population=households * rng.randint(4, 7) if households else None,
-                    has_school=rng.random() > 0.3,
-                    has_madrasah=rng.random() > 0.5,
-                    has_health_facility=rng.random() > 0.6,
-                    has_potable_water=rng.random() > 0.4,
-                    has_electricity=rng.random() > 0.3,
                     verification=rng.choice(Community.Verification.values),
                     created_by=encoder,
+                    **self.profile(rng, name, barangay),
                 )
             )
         created = Community.objects.bulk_create(new, batch_size=1000)
@@ -243,6 +269,69 @@ class Command(BaseCommand):
         Community.languages.through.objects.bulk_create(language_links, batch_size=2000)
         return created
 
+    def profile(self, rng: random.Random, name: str, barangay: Barangay) -> dict:
+        """A plausible full profile; about one value in eight left unknown, as in the field."""
+
+        def maybe(value: object, empty: object = None) -> object:
+            return value if rng.random() > 0.12 else empty
+
+        households = rng.randint(8, 400) if rng.random() > 0.1 else None
+        population = households * rng.randint(4, 7) if households else None
+        settlement = rng.choice(Community.Settlement.values)
+        fields: dict = {
+            "households": households,
+            "population": population,
+            "purok_sitio": maybe(f"Purok {rng.randint(1, 9)}", ""),
+            "other_names": f"{name.split()[-1]} Village" if rng.random() < 0.1 else "",
+            "settlement_type": maybe(settlement, ""),
+            "proximity_to_barmm": maybe(rng.choice(Community.Proximity.values), ""),
+            "mosques": maybe(rng.randint(0, 3)),
+            "madrasahs": maybe(rng.randint(0, 2)),
+            "cooperatives": maybe(rng.randint(0, 3)),
+            "peoples_organizations": maybe(rng.randint(0, 4)),
+            "lgu_relationship": maybe(rng.choice(Community.LguRelationship.values), ""),
+            "lgu_relationship_notes": maybe(rng.choice(LGU_NOTES), ""),
+            "challenges": maybe(rng.choice(CHALLENGES), ""),
+            "aspirations": maybe(rng.choice(ASPIRATIONS), ""),
+        }
+        for service in SERVICES:
+            fields[service] = maybe(
+                rng.choice([Rating.GOOD, Rating.FAIR, Rating.FAIR, Rating.POOR, Rating.NONE]), ""
+            )
+        if population:
+            shares = {
+                "families": (0.17, 0.25),
+                "women": (0.48, 0.52),
+                "youth": (0.25, 0.35),
+                "senior_citizens": (0.04, 0.09),
+                "persons_with_disability": (0.01, 0.03),
+                "solo_parents": (0.01, 0.04),
+                "indigenous_people": (0.0, 0.1),
+                "displaced_people": (0.0, 0.3) if rng.random() < 0.1 else (0.0, 0.0),
+                "farmers": (0.05, 0.3) if settlement != "coastal" else (0.0, 0.05),
+                "fisherfolk": (0.1, 0.3) if settlement in ("coastal", "island") else (0.0, 0.02),
+                "unemployed": (0.05, 0.15),
+                "overseas_workers": (0.01, 0.05),
+            }
+            for field, (low, high) in shares.items():
+                fields[field] = maybe(round(population * rng.uniform(low, high)))
+            fields["asatidz"] = maybe(min(population, rng.randint(0, 8)))
+            fields["religious_leaders"] = maybe(min(population, rng.randint(1, 6)))
+        centre = REGION_CENTRES.get(barangay.municipality.region.short_name)
+        if centre and rng.random() < 0.6:
+            fields["latitude"] = round(Decimal(centre[0] + rng.uniform(-0.6, 0.6)), 6)
+            fields["longitude"] = round(Decimal(centre[1] + rng.uniform(-0.6, 0.6)), 6)
+        return fields
+
+    def archive_some(self, rng: random.Random, communities: list[Community], admin) -> None:
+        """A few archived records, so the archive filter shows something."""
+        duplicates = rng.sample(communities, k=max(1, len(communities) // 100))
+        with set_actor(admin):  # one save each, so each archive is in the history
+            for community in duplicates:
+                community.archive(
+                    admin, "Registered twice during the field validation; the other is kept."
+                )
+
     def assessments(self, rng: random.Random, communities: list[Community], users: dict) -> None:
         today = timezone.localdate()
         assessments, needs = [], []
@@ -250,8 +339,14 @@ class Command(BaseCommand):
             if rng.random() < 0.4:
                 continue
             status = rng.choice(Assessment.Status.values)
+            returned = status == "draft" and rng.random() < 0.2
             assessments.append(
                 Assessment(
+                    returned_reason="Give the number of beneficiaries for each need."
+                    if returned
+                    else "",
+                    returned_by=users["administrator"] if returned else None,
+                    returned_at=timezone.now() if returned else None,
                     community=community,
                     assessed_on=today - timedelta(days=rng.randint(1, 400)),
                     team="A. Ampatuan, N. Hassan, R. Usman",
@@ -279,9 +374,13 @@ class Command(BaseCommand):
         self.stdout.write(f"  assessments: {len(assessments)} with {len(needs)} needs")
 
     def partners(self) -> list[Partner]:
+        """The partners, the last one no longer active (so the filter shows something)."""
         return [
-            Partner.objects.get_or_create(name=name, defaults={"acronym": acronym, "kind": kind})[0]
-            for name, acronym, kind in PARTNERS
+            Partner.objects.get_or_create(
+                name=name,
+                defaults={"acronym": acronym, "kind": kind, "is_active": index < len(PARTNERS)},
+            )[0]
+            for index, (name, acronym, kind) in enumerate(PARTNERS, start=1)
         ]
 
     def engagements(
@@ -291,8 +390,12 @@ class Command(BaseCommand):
         engagements = []
         for community in rng.sample(communities, k=len(communities) // 3):
             engaged_on = today - timedelta(days=rng.randint(0, 200))
+            status = rng.choice(Engagement.Status.values)
+            completed = status == Engagement.Status.COMPLETED
             engagements.append(
                 Engagement(
+                    outcome=rng.choice(OUTCOMES) if completed else "",
+                    closed_at=timezone.now() if completed else None,
                     partner=rng.choice(partners),
                     community=community,
                     engaged_on=engaged_on,
@@ -306,7 +409,7 @@ class Command(BaseCommand):
                         ]
                     ),
                     follow_up_on=engaged_on + timedelta(days=rng.randint(7, 60)),
-                    status=rng.choice(Engagement.Status.values),
+                    status=status,
                     created_by=encoder,
                 )
             )

@@ -1,0 +1,11 @@
+from django.apps import AppConfig
+
+
+class RecordsConfig(AppConfig):
+    """What every registry record shares: its history, its archive, and how lists show it."""
+
+    name = "obcms.records"
+    verbose_name = "Records"
+
+    def ready(self) -> None:
+        from obcms.records import checks  # noqa: F401 (registers the system checks)

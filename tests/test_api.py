@@ -328,6 +328,23 @@ def test_an_encoders_write_lands_with_a_history_row_naming_the_encoder(client):
     assert last_change_by(community) == other
 
 
+def test_api_writes_leave_no_history_receiver_behind(client):
+    """auditlog's actor contexts do not nest (django-auditlog#846): without care each API
+    write would leave one more receiver on pre_save for the life of the web process."""
+    from django.db.models.signals import pre_save
+
+    encoder, secret = token_for("encoder")
+    partner = Partner.objects.create(name="MSSD", kind="barmm")
+    url = f"/api/v1/partners/{partner.pk}/"
+    client.patch(url, {"acronym": "M0"}, "application/json", **bearer(secret))
+    before = len(pre_save.receivers)
+    for n in range(1, 4):
+        response = client.patch(url, {"acronym": f"M{n}"}, "application/json", **bearer(secret))
+        assert response.status_code == 200
+    assert len(pre_save.receivers) == before
+    assert last_change_by(partner) == encoder
+
+
 def test_writes_are_refused_with_the_pages_own_messages(client):
     _, secret = token_for("encoder")
     c = factories.community(name="Sitio Salam", population=50)

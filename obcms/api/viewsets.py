@@ -70,9 +70,9 @@ class ReadOnlyRecordViewSet(AddressThrottledFirst, viewsets.ReadOnlyModelViewSet
 class RecordViewSet(mixins.CreateModelMixin, mixins.UpdateModelMixin, ReadOnlyRecordViewSet):
     """Adds create (POST) and update (PUT, PATCH). Nothing is deleted through the API.
 
-    A record type changes what a write does beside saving (who created it, its own history)
-    in ``save_new`` and ``save_changes``; both run in one transaction with the requesting user
-    as the history's actor, and the answer shows the record as a read would."""
+    A record type changes what a write does beside saving (who created it) in ``save_new`` and
+    ``save_changes``; both run in one transaction with the requesting user as the history's
+    actor, and the answer shows the record as a read would."""
 
     @contextlib.contextmanager
     def writing(self) -> Iterator[None]:

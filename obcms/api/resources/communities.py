@@ -1,6 +1,6 @@
 """Communities with their place (barangay up to region) and profile (groups, livelihoods,
-languages, services, contacts). Writes go through the community page's form and leave the same
-history (CommunityChange today)."""
+languages, services, contacts). Writes go through the community page's form and land in the
+same history as page edits (django-auditlog, through the viewset's writing())."""
 
 from __future__ import annotations
 
@@ -13,7 +13,6 @@ from obcms.api.resources.places import PlaceRef
 from obcms.api.validation import DescribedSerializer, FormValidatedSerializer
 from obcms.api.viewsets import RecordFilterSet, RecordViewSet
 from obcms.communities.forms import CommunityForm
-from obcms.communities.history import record_changes, snapshot
 from obcms.communities.models import (
     Community,
     Contact,
@@ -192,11 +191,4 @@ class CommunityViewSet(RecordViewSet):
         )
 
     def save_new(self, serializer: CommunitySerializer) -> None:
-        community = serializer.save(created_by=self.request.user)
-        record_changes(community, {}, self.request.user)
-
-    def save_changes(self, serializer: CommunitySerializer) -> None:
-        # From the database: validation has already put the new values on the instance.
-        before = snapshot(Community.objects.get(pk=serializer.instance.pk))
-        community = serializer.save()
-        record_changes(community, before, self.request.user)
+        serializer.save(created_by=self.request.user)

@@ -527,6 +527,82 @@ def test_pages_hold_100_rows_by_default(client):
     assert len(page["results"]) == 100 and page["next"] and page["previous"] is None
 
 
+# --- filters: the list pages' own -----------------------------------------------------------
+
+
+def test_the_api_filters_exactly_as_the_list_pages_do(client):
+    from obcms.assessments.filters import AssessmentFilter
+    from obcms.communities.filters import CommunityFilter
+    from obcms.coordination.filters import EngagementFilter, PartnerFilter
+
+    administrator, secret = token_for("administrator")
+    factories.communities_in_one_barangay(3, region_short="XII")
+    Community.objects.update(missing_fields=["population"])
+    salam = factories.community(name="Sitio Salam", other_names="Bagong Salam", population=9)
+    Community.objects.filter(pk=salam.pk).update(verification="verified")
+    gone = factories.community(name="Sitio Salam Luma")
+    gone.archive(administrator, "Duplicate")
+    (first, second) = _assessments(2)
+    Assessment.objects.filter(pk=first.pk).update(team="Team Alpha", status="submitted")
+    second.community = salam
+    second.save()
+    factories.partner(name="MSSD Relief", kind="barmm")
+    factories.partner(name="Kalinaw NGO", is_active=False, contact_person="Salam")
+    overdue = timezone.localdate() - timedelta(days=3)
+    factories.engagement(of=salam, title="Water follow-up", follow_up_on=overdue)
+    factories.engagement(title="Scholarship", status="ongoing")
+    group = Community.objects.get(name="Purok 0").ethnolinguistic_groups.get()
+    region = Region.objects.get(short_name="XII")
+    cases = [
+        ("communities", CommunityFilter, Community, {"q": "salam"}),
+        ("communities", CommunityFilter, Community, {"q": "bagong"}),
+        ("communities", CommunityFilter, Community, {"region": region.pk}),
+        ("communities", CommunityFilter, Community, {"group": group.pk}),
+        ("communities", CommunityFilter, Community, {"verification": "verified"}),
+        ("communities", CommunityFilter, Community, {"incomplete": "true"}),
+        ("communities", CommunityFilter, Community, {"archived": "archived"}),
+        ("assessments", AssessmentFilter, Assessment, {"status": "submitted"}),
+        ("assessments", AssessmentFilter, Assessment, {"team": "alpha"}),
+        ("assessments", AssessmentFilter, Assessment, {"q": "salam"}),
+        ("partners", PartnerFilter, Partner, {"q": "salam"}),
+        ("partners", PartnerFilter, Partner, {"is_active": "no"}),
+        ("partners", PartnerFilter, Partner, {"kind": "barmm"}),
+        ("engagements", EngagementFilter, Engagement, {"community": "salam"}),
+        ("engagements", EngagementFilter, Engagement, {"follow_up": "overdue"}),
+        ("engagements", EngagementFilter, Engagement, {"q": "water", "status": "planned"}),
+    ]
+    for endpoint, page_filters, model, params in cases:
+        everything = model.objects.all()
+        on_the_page = {r.pk for r in page_filters(params, queryset=everything).qs}
+        assert 0 < len(on_the_page) < everything.count(), (endpoint, params)
+        response = client.get(
+            f"/api/v1/{endpoint}/", {**params, "page_size": 1000}, **bearer(secret)
+        )
+        assert response.status_code == 200, (endpoint, params, response.json())
+        assert {row["id"] for row in response.json()["results"]} == on_the_page, params
+
+
+def test_page_filters_name_their_malformed_values_and_take_odd_ones(client):
+    _, secret = token_for("viewer")
+    factories.engagement()
+    for url, params, name in (
+        ("/api/v1/partners/", {"is_active": "maybe"}, "is_active"),
+        ("/api/v1/engagements/", {"follow_up": "soon"}, "follow_up"),
+        ("/api/v1/engagements/", {"partner": "x"}, "partner"),
+        ("/api/v1/assessments/", {"returned": "perhaps"}, "returned"),
+        ("/api/v1/assessments/", {"region": "²"}, "region"),
+        ("/api/v1/assessments/", {"team": "T" * 101}, "team"),
+        ("/api/v1/communities/", {"group": "Klingon"}, "group"),
+        ("/api/v1/needs/", {"archived": "yes"}, "archived"),
+    ):
+        response = client.get(url, params, **bearer(secret))
+        assert response.status_code == 400, (url, params)
+        assert list(response.json()["errors"]) == [name], response.json()
+    for odd in ("²", "99999999999999999999999", "A&B #1 +x ñ"):
+        response = client.get("/api/v1/engagements/", {"community": odd}, **bearer(secret))
+        assert response.status_code == 200 and response.json()["results"] == [], odd
+
+
 # --- errors ---------------------------------------------------------------------------------
 
 
@@ -606,7 +682,8 @@ def test_a_token_over_its_rate_gets_429_with_retry_after(client, settings):
     refused = client.get("/api/v1/partners/", **bearer(secret))
     assert refused.json()["code"] == "throttled"
     assert 0 < int(refused["Retry-After"]) <= 60
-    _, other = token_for("viewer")
+    owner, other = token_for("viewer")
+    cache.delete(cache_key("token", str(ApiToken.objects.get(owner=owner).pk)))
     assert client.get("/api/v1/partners/", **bearer(other)).status_code == 200
 
 

@@ -1,17 +1,15 @@
 """The two kinds of record endpoint. Each record type subclasses one in ``resources/`` and says
 which rows it lists (``records()``), how they look (a serializer), how they are filtered (a
-FilterSet) and sorted (``ordering_fields``)."""
+FilterSet, the list page's where there is one) and sorted (``ordering_fields``)."""
 
 from __future__ import annotations
 
 import contextlib
 from collections.abc import Iterator
 
-from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import QuerySet
-from django.forms.utils import ErrorDict, ErrorList
-from django_filters.rest_framework import DjangoFilterBackend, FilterSet
+from django_filters.rest_framework import DjangoFilterBackend
 from rest_framework import mixins, viewsets
 from rest_framework.serializers import Serializer
 
@@ -20,27 +18,6 @@ from obcms.api.history import acting_as
 from obcms.api.permissions import RecordPermission
 from obcms.api.schema import RecordSchema
 from obcms.api.throttling import AddressThrottledFirst
-
-
-class RecordFilterSet(FilterSet):
-    """The base of every record type's filters. A NUL character in a filter value is refused
-    before any query sees it (PostgreSQL's text cannot hold one: it would be a 500)."""
-
-    def __init__(self, data=None, *args, **kwargs) -> None:
-        super().__init__(data, *args, **kwargs)
-        self.refused = ErrorDict()
-        for name in self.filters:
-            if any("\x00" in value for value in (data.getlist(name) if data else [])):
-                self.refused[name] = ErrorList(
-                    [ValidationError("Remove the NUL character from this value.")]
-                )
-
-    def is_valid(self) -> bool:
-        return not self.refused and super().is_valid()
-
-    @property
-    def errors(self) -> ErrorDict:
-        return self.refused or self.form.errors
 
 
 class ReadOnlyRecordViewSet(AddressThrottledFirst, viewsets.ReadOnlyModelViewSet):

@@ -6,7 +6,7 @@ from __future__ import annotations
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db.models import Prefetch, QuerySet
-from django_filters import rest_framework as filters
+from django_filters import ChoiceFilter, ModelChoiceFilter, TypedChoiceFilter
 from drf_spectacular.utils import extend_schema
 from rest_framework import serializers
 from rest_framework.decorators import action
@@ -14,11 +14,14 @@ from rest_framework.exceptions import PermissionDenied
 from rest_framework.request import Request
 from rest_framework.response import Response
 
+from obcms.api.filtering import ARCHIVED_HELP, ApiFilters, BooleanFilter
 from obcms.api.validation import FormValidatedSerializer
-from obcms.api.viewsets import RecordFilterSet, RecordViewSet
+from obcms.api.viewsets import RecordViewSet
+from obcms.assessments import filters
 from obcms.assessments.forms import AssessmentForm, NeedFormSet
 from obcms.assessments.models import Assessment, Need
 from obcms.communities.models import Community
+from obcms.records.listing import RecordFilterSet
 
 NeedForm = NeedFormSet.form  # the form of one row of the page's needs table
 
@@ -102,35 +105,41 @@ class AssessmentSerializer(FormValidatedSerializer):
         return super().validate(attrs)
 
 
-class AssessmentFilter(RecordFilterSet):
-    community = filters.ModelChoiceFilter(
-        queryset=Community.objects.all(), help_text="Community id."
-    )
-    status = filters.ChoiceFilter(choices=Assessment.Status.choices, help_text="Review status.")
-    method = filters.ChoiceFilter(choices=Assessment.Method.choices, help_text="Method used.")
-    assessed_from = filters.DateFilter(
-        field_name="assessed_on", lookup_expr="gte", help_text="Assessed on or after (date)."
-    )
-    assessed_to = filters.DateFilter(
-        field_name="assessed_on", lookup_expr="lte", help_text="Assessed on or before (date)."
-    )
+class AssessmentFilter(ApiFilters, filters.AssessmentFilter):
+    """The assessment list page's filters (obcms/assessments/filters.py), and the community
+    and method."""
 
-    class Meta:
-        model = Assessment
-        fields = ["community", "status", "method", "assessed_from", "assessed_to"]
-
-
-class NeedFilter(RecordFilterSet):
-    assessment = filters.ModelChoiceFilter(
-        queryset=Assessment.objects.all(), help_text="Assessment id."
+    descriptions = {
+        "q": "Words in the community's name or barangay.",
+        "status": "Review status.",
+        "region": "Region id (of the community).",
+        "assessed_from": "Assessed on or after (date).",
+        "assessed_to": "Assessed on or before (date).",
+        "team": "Words in the names of the assessment team.",
+        "archived": ARCHIVED_HELP,
+    }
+    sort = None  # the API sorts with ?ordering=
+    returned = BooleanFilter(
+        method="only_returned",
+        help_text="true: only drafts an administrator returned for changes.",
     )
-    community = filters.ModelChoiceFilter(
+    community = ModelChoiceFilter(queryset=Community.objects.all(), help_text="Community id.")
+    method = ChoiceFilter(choices=Assessment.Method.choices, help_text="Method used.")
+
+
+class NeedFilter(ApiFilters, RecordFilterSet):
+    """Needs across assessments (no list page has them: they are listed in their
+    assessment's)."""
+
+    descriptions = {"archived": ARCHIVED_HELP}
+    assessment = ModelChoiceFilter(queryset=Assessment.objects.all(), help_text="Assessment id.")
+    community = ModelChoiceFilter(
         field_name="assessment__community",
         queryset=Community.objects.all(),
         help_text="Community id.",
     )
-    sector = filters.ChoiceFilter(choices=Need.Sector.choices, help_text="Sector.")
-    priority = filters.TypedChoiceFilter(
+    sector = ChoiceFilter(choices=Need.Sector.choices, help_text="Sector.")
+    priority = TypedChoiceFilter(
         choices=Need.Priority.choices, coerce=int, help_text="Priority: 1 high, 2 medium, 3 low."
     )
 

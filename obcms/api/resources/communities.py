@@ -4,14 +4,15 @@ same history as page edits (django-auditlog, through the viewset's writing()).""
 
 from __future__ import annotations
 
-from django.db.models import Prefetch, Q, QuerySet
-from django_filters import rest_framework as filters
+from django.db.models import Prefetch, QuerySet
+from django_filters import IsoDateTimeFilter, ModelChoiceFilter
 from rest_framework import serializers
 
-from obcms.api.filtering import BooleanFilter
+from obcms.api.filtering import ARCHIVED_HELP, ApiFilters, BooleanFilter, IdOrNameFilter
 from obcms.api.resources.places import PlaceRef
 from obcms.api.validation import DescribedSerializer, FormValidatedSerializer
-from obcms.api.viewsets import RecordFilterSet, RecordViewSet
+from obcms.api.viewsets import RecordViewSet
+from obcms.communities import filters
 from obcms.communities.forms import CommunityForm
 from obcms.communities.models import (
     Community,
@@ -20,7 +21,7 @@ from obcms.communities.models import (
     Language,
     Livelihood,
 )
-from obcms.geography.models import Barangay, Municipality, Province, Region
+from obcms.geography.models import Barangay, Municipality
 
 # Read from plain lists, prefetched once per page (TermList).
 LISTED = ("ethnolinguistic_groups", "livelihoods", "languages", "contacts")
@@ -112,66 +113,37 @@ class CommunitySerializer(FormValidatedSerializer):
         ]
 
 
-class CommunityFilter(RecordFilterSet):
-    """The community list page's filters (communities/forms.py CommunityFilterForm)."""
+class CommunityFilter(ApiFilters, filters.CommunityFilter):
+    """The community list page's filters (obcms/communities/filters.py), and what only a
+    program needs: the city or barangay, and changes since a time."""
 
-    q = filters.CharFilter(
-        method="search", max_length=100, help_text="Words in the name, barangay or city."
-    )
-    region = filters.ModelChoiceFilter(
-        field_name="municipality__region", queryset=Region.objects.all(), help_text="Region id."
-    )
-    province = filters.ModelChoiceFilter(
-        field_name="municipality__province",
-        queryset=Province.objects.all(),
-        help_text="Province id.",
-    )
-    municipality = filters.ModelChoiceFilter(
-        queryset=Municipality.objects.all(), help_text="City or municipality id."
-    )
-    barangay = filters.ModelChoiceFilter(queryset=Barangay.objects.all(), help_text="Barangay id.")
-    group = filters.ModelChoiceFilter(
+    descriptions = {
+        "q": "Words in the name, other names, barangay or city.",
+        "region": "Region id.",
+        "province": "Province id.",
+        "verification": "Verification status.",
+        "archived": ARCHIVED_HELP,
+    }
+    sort = None  # the API sorts with ?ordering= (its cursor pages need the order it gives)
+    group = IdOrNameFilter(
         field_name="ethnolinguistic_groups",
         queryset=EthnolinguisticGroup.objects.all(),
-        to_field_name="name",
         distinct=True,
-        help_text="Ethnolinguistic group, by name.",
-    )
-    verification = filters.ChoiceFilter(
-        choices=Community.Verification.choices, help_text="Verification status."
+        help_text="Ethnolinguistic group: its id (as the list page sends it) or its name "
+        "(e.g. Maranao).",
     )
     incomplete = BooleanFilter(
-        method="incomplete_only", help_text="true: only profiles that still lack something."
+        method="only_incomplete", help_text="true: only profiles that still lack something."
     )
-    updated_after = filters.IsoDateTimeFilter(
+    municipality = ModelChoiceFilter(
+        queryset=Municipality.objects.all(), help_text="City or municipality id."
+    )
+    barangay = ModelChoiceFilter(queryset=Barangay.objects.all(), help_text="Barangay id.")
+    updated_after = IsoDateTimeFilter(
         field_name="updated_at",
         lookup_expr="gte",
         help_text="Only communities changed at or after this time (ISO 8601), for syncing.",
     )
-
-    class Meta:
-        model = Community
-        fields = [
-            "q",
-            "region",
-            "province",
-            "municipality",
-            "barangay",
-            "group",
-            "verification",
-            "incomplete",
-            "updated_after",
-        ]
-
-    def search(self, queryset: QuerySet, name: str, value: str) -> QuerySet:
-        return queryset.filter(
-            Q(name__icontains=value)
-            | Q(barangay__name__icontains=value)
-            | Q(municipality__name__icontains=value)
-        )
-
-    def incomplete_only(self, queryset: QuerySet, name: str, value: bool) -> QuerySet:
-        return queryset.exclude(missing_fields=[]) if value else queryset
 
 
 class CommunityViewSet(RecordViewSet):

@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
-from django.db.models import Q, QuerySet
-from django_filters import rest_framework as filters
+from django.db.models import QuerySet
+from django_filters import CharFilter, DateFilter
 from rest_framework import serializers
 
+from obcms.api.filtering import ARCHIVED_HELP, ApiFilters
 from obcms.api.validation import FormValidatedSerializer
-from obcms.api.viewsets import RecordFilterSet, RecordViewSet
+from obcms.api.viewsets import RecordViewSet
 from obcms.communities.models import Community
+from obcms.coordination import filters
 from obcms.coordination.forms import EngagementForm, PartnerForm
 from obcms.coordination.models import Engagement, Partner
 
@@ -40,38 +42,48 @@ class EngagementSerializer(FormValidatedSerializer):
         fields = ["id", "community", *EngagementForm.Meta.fields]
 
 
-class PartnerFilter(RecordFilterSet):
-    """The partner list page's filter (kind), and a search."""
+class PartnerFilter(ApiFilters, filters.PartnerFilter):
+    """The partner list page's filters (obcms/coordination/filters.py)."""
 
-    q = filters.CharFilter(
-        method="search", max_length=100, help_text="Words in the name or acronym."
+    descriptions = {
+        "q": "Words in the name, acronym or contact person.",
+        "kind": "Kind of partner.",
+        "is_active": "yes: partners OOBC works with now; no: the others; omitted: both.",
+        "archived": ARCHIVED_HELP,
+    }
+    sort = None  # the API sorts with ?ordering=
+
+
+class EngagementFilter(ApiFilters, filters.EngagementFilter):
+    """The engagement list page's filters (obcms/coordination/filters.py), with the community
+    also by id, and follow-up dates for a program."""
+
+    descriptions = {
+        "q": "Words in the title.",
+        "partner": "Partner id.",
+        "status": "Status.",
+        "follow_up": "overdue: open engagements whose follow-up date has passed; week: open "
+        "ones due within a week (overdue included); none: no follow-up date.",
+        "archived": ARCHIVED_HELP,
+    }
+    sort = None  # the API sorts with ?ordering=
+    community = CharFilter(
+        max_length=100,
+        method="by_community",
+        help_text="Community id, or words in its name (as the engagement list page searches).",
     )
-    kind = filters.ChoiceFilter(choices=Partner.Kind.choices, help_text="Kind of partner.")
-
-    class Meta:
-        model = Partner
-        fields = ["q", "kind"]
-
-    def search(self, queryset: QuerySet, name: str, value: str) -> QuerySet:
-        return queryset.filter(Q(name__icontains=value) | Q(acronym__icontains=value))
-
-
-class EngagementFilter(RecordFilterSet):
-    partner = filters.ModelChoiceFilter(queryset=Partner.objects.all(), help_text="Partner id.")
-    community = filters.ModelChoiceFilter(
-        queryset=Community.objects.all(), help_text="Community id."
-    )
-    status = filters.ChoiceFilter(choices=Engagement.Status.choices, help_text="Status.")
-    follow_up_from = filters.DateFilter(
+    follow_up_from = DateFilter(
         field_name="follow_up_on", lookup_expr="gte", help_text="Follow-up on or after (date)."
     )
-    follow_up_to = filters.DateFilter(
+    follow_up_to = DateFilter(
         field_name="follow_up_on", lookup_expr="lte", help_text="Follow-up on or before (date)."
     )
 
-    class Meta:
-        model = Engagement
-        fields = ["partner", "community", "status", "follow_up_from", "follow_up_to"]
+    def by_community(self, queryset: QuerySet, name: str, value: str) -> QuerySet:
+        if not (value.isascii() and value.isdigit()):
+            return super().by_community(queryset, name, value)
+        # An id beyond the database's integers matches nothing (not a database error).
+        return queryset.filter(community_id=value) if int(value) < 2**63 else queryset.none()
 
 
 class PartnerViewSet(RecordViewSet):

@@ -5,16 +5,18 @@ from __future__ import annotations
 
 from django.db.models import Q, QuerySet
 from django_filters import rest_framework as filters
+from django_filters.rest_framework import FilterSet
 from rest_framework import serializers
 
+from obcms.api.filtering import ApiFilters
 from obcms.api.validation import DescribedSerializer
-from obcms.api.viewsets import ReadOnlyRecordViewSet, RecordFilterSet
+from obcms.api.viewsets import ReadOnlyRecordViewSet
 from obcms.geography.models import Barangay, Municipality, Province, Region
 
 NAME_SEARCH = "Part of the name or the PSGC code."
 
 
-class PlaceFilter(RecordFilterSet):
+class PlaceFilter(ApiFilters, FilterSet):
     q = filters.CharFilter(method="search", max_length=100, help_text=NAME_SEARCH)
 
     def search(self, queryset: QuerySet, name: str, value: str) -> QuerySet:

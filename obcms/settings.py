@@ -254,6 +254,7 @@ SPECTACULAR_SETTINGS = {
         "EngagementStatusEnum": "obcms.coordination.models.Engagement.Status",
         "PartnerKindEnum": "obcms.coordination.models.Partner.Kind",
         "MunicipalityKindEnum": "obcms.geography.models.Municipality.Kind",
+        "RatingEnum": "obcms.communities.models.Rating",  # the nine services share it
     },
     "POSTPROCESSING_HOOKS": [
         "drf_spectacular.hooks.postprocess_schema_enums",

@@ -351,6 +351,8 @@ def test_writes_are_refused_with_the_pages_own_messages(client):
     elsewhere = factories.place()
     cases = [
         ({"households": 60}, "households", "60 households cannot live in a population of 50"),
+        ({"women": 51}, "women", "51 women is more than the population of 50"),
+        ({"latitude": 7.5}, "longitude", "Give both latitude and longitude, or neither."),
         ({"barangay": elsewhere.pk}, "barangay", "Select a valid choice"),
         ({"latitude": 35.6, "longitude": 139.7}, "latitude", "outside the Philippines"),
         ({"ethnolinguistic_groups": ["Klingon"]}, "ethnolinguistic_groups", "does not exist"),
@@ -454,7 +456,35 @@ def test_communities_come_with_their_place_and_profile(client):
     assert row["place"]["region"]["name"] == community.municipality.region.name
     assert row["ethnolinguistic_groups"] == ["Maranao"]
     assert row["contacts"][0]["name"] == "Datu Ali"
-    assert set(row) >= {"population", "households", "has_school", "verification", "latitude"}
+    assert set(row) >= {"population", "households", "verification", "latitude"}
+
+
+def test_a_community_carries_its_full_profile_with_services_rated(client):
+    from obcms.communities.forms import CommunityForm
+    from obcms.communities.models import SERVICES
+
+    _, secret = token_for("encoder")
+    c = factories.community(population=300, access_potable_water="available", mosques=2)
+    url = f"/api/v1/communities/{c.pk}/"
+    row = client.get(url, **bearer(secret)).json()
+    assert set(CommunityForm.Meta.fields) <= set(row)
+    assert len(CommunityForm.Meta.fields) > 40
+    assert row["access_potable_water"] == "available" and row["mosques"] == 2
+    assert row["access_electricity"] == "" and row["women"] is None  # unknown stays unknown
+    change = {"access_electricity": "poor", "women": 160, "lgu_relationship": "fair"}
+    response = client.patch(url, change, "application/json", **bearer(secret))
+    assert response.status_code == 200, response.json()
+    assert {k: response.json()[k] for k in change} == change
+    for field, value in (("access_sanitation", "yes"), ("settlement_type", "suburb")):
+        response = client.patch(url, {field: value}, "application/json", **bearer(secret))
+        assert response.status_code == 400 and list(response.json()["errors"]) == [field]
+    schema = SchemaGenerator().get_schema(request=None, public=True)
+    rating = schema["components"]["schemas"]["RatingEnum"]["enum"]
+    assert rating == ["excellent", "good", "fair", "poor", "none", "available"]
+    properties = schema["components"]["schemas"]["Community"]["properties"]
+    for name in SERVICES:
+        assert {"$ref": "#/components/schemas/RatingEnum"} in properties[name]["oneOf"]
+    assert "At most the population" in properties["women"]["description"]
 
 
 def test_filters_match_the_list_page_and_name_a_malformed_parameter(client):
@@ -525,6 +555,83 @@ def test_pages_hold_100_rows_by_default(client):
     _partners(101)
     page = client.get("/api/v1/partners/", **bearer(secret)).json()
     assert len(page["results"]) == 100 and page["next"] and page["previous"] is None
+
+
+# --- workflows: return to draft, close with an outcome, partner activity --------------------
+
+
+def test_an_administrator_returns_a_submitted_assessment_with_a_reason(client):
+    administrator, secret = token_for("administrator")
+    _, encoder = token_for("encoder")
+    (assessment,) = _assessments(1)
+    assessment.submit()
+    url = f"/api/v1/assessments/{assessment.pk}/return/"
+    reason = {"reason": "Add the madrasah teachers' needs."}
+    refused = client.post(url, reason, "application/json", **bearer(encoder))
+    assert refused.status_code == 403 and refused.json()["code"] == "role_forbids"
+    blank = client.post(url, {"reason": ""}, "application/json", **bearer(secret))
+    assert blank.status_code == 400 and list(blank.json()["errors"]) == ["reason"]
+
+    returned = client.post(url, reason, "application/json", **bearer(secret))
+    assert returned.status_code == 200, returned.json()
+    answer = returned.json()
+    assert answer["status"] == "draft" and answer["returned_at"]
+    assert answer["returned_reason"] == "Add the madrasah teachers' needs."
+    assert answer["returned_by"] == administrator.username
+    assert last_change_by(assessment) == administrator
+    listed = client.get("/api/v1/assessments/", {"returned": "true"}, **bearer(encoder)).json()
+    assert [row["id"] for row in listed["results"]] == [assessment.pk]
+    twice = client.post(url, reason, "application/json", **bearer(secret))
+    assert twice.status_code == 400
+    assert twice.json()["errors"]["status"] == [
+        "Only a submitted assessment can be returned to draft."
+    ]
+    ignored = client.patch(
+        f"/api/v1/assessments/{assessment.pk}/",
+        {"returned_reason": "", "team": "B"},
+        "application/json",
+        **bearer(encoder),
+    )
+    assert ignored.status_code == 200 and ignored.json()["returned_reason"] == reason["reason"]
+
+
+def test_closing_an_engagement_records_its_outcome_and_stops_its_reminders(client):
+    from django.core import mail
+
+    from obcms.reports.tasks import send_reminders
+
+    encoder, secret = token_for("encoder")
+    _, viewer = token_for("viewer")
+    yesterday = timezone.localdate() - timedelta(days=1)
+    engagement = factories.engagement(
+        title="Relief follow-up", follow_up_on=yesterday, created_by=encoder
+    )
+    url = f"/api/v1/engagements/{engagement.pk}/close/"
+    outcome = {"outcome": "120 households received relief packs."}
+    assert client.post(url, outcome, "application/json", **bearer(viewer)).status_code == 403
+    blank = client.post(url, {"outcome": " "}, "application/json", **bearer(secret))
+    assert blank.status_code == 400 and list(blank.json()["errors"]) == ["outcome"]
+
+    closed = client.post(url, outcome, "application/json", **bearer(secret))
+    assert closed.status_code == 200, closed.json()
+    assert closed.json()["status"] == "completed" and closed.json()["closed_at"]
+    assert closed.json()["outcome"] == outcome["outcome"]
+    assert last_change_by(engagement) == encoder
+    twice = client.post(url, outcome, "application/json", **bearer(secret))
+    assert twice.status_code == 400 and twice.json()["errors"]["status"]
+    send_reminders()
+    assert not any("Relief follow-up" in message.body for message in mail.outbox)
+
+
+def test_a_partner_is_marked_inactive_and_filtered_as_on_the_page(client):
+    _, secret = token_for("encoder")
+    partner = factories.partner(name="MSSD")
+    factories.partner(name="MAFAR")
+    url = f"/api/v1/partners/{partner.pk}/"
+    response = client.patch(url, {"is_active": False}, "application/json", **bearer(secret))
+    assert response.status_code == 200 and response.json()["is_active"] is False
+    inactive = client.get("/api/v1/partners/", {"is_active": "no"}, **bearer(secret)).json()
+    assert [row["name"] for row in inactive["results"]] == ["MSSD"]
 
 
 # --- filters: the list pages' own -----------------------------------------------------------

@@ -5,7 +5,7 @@ and the model's ``full_clean()`` (``clean()``, constraints), with the same messa
 from __future__ import annotations
 
 from django import forms
-from django.core.exceptions import FieldDoesNotExist
+from django.core.exceptions import FieldDoesNotExist, ValidationError
 from django.db import models
 from django.forms.models import model_to_dict
 from rest_framework import serializers
@@ -24,6 +24,17 @@ def form_errors(form: forms.BaseForm) -> dict[str, list[str]]:
     return {
         ("non_field_errors" if name == forms.forms.NON_FIELD_ERRORS else name): list(messages)
         for name, messages in form.errors.items()
+    }
+
+
+def error_fields(error: ValidationError, field: str) -> dict[str, list[str]]:
+    """A model's ValidationError by field, for the API's errors; one not tied to a field
+    (a state: "only a draft can be submitted") under ``field``."""
+    if not hasattr(error, "error_dict"):
+        return {field: error.messages}
+    return {
+        ("non_field_errors" if name == forms.forms.NON_FIELD_ERRORS else name): messages
+        for name, messages in error.message_dict.items()
     }
 
 

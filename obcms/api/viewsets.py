@@ -8,9 +8,10 @@ import contextlib
 from collections.abc import Iterator
 
 from django.db import transaction
-from django.db.models import QuerySet
+from django.db.models import Model, QuerySet
 from django_filters.rest_framework import DjangoFilterBackend
 from rest_framework import mixins, viewsets
+from rest_framework.response import Response
 from rest_framework.serializers import Serializer
 
 from obcms.api.filtering import Ordering
@@ -36,6 +37,10 @@ class ReadOnlyRecordViewSet(AddressThrottledFirst, viewsets.ReadOnlyModelViewSet
 
     def get_queryset(self) -> QuerySet:
         return self.records()
+
+    def answer(self, record: Model) -> Response:
+        """The record as a read shows it (its joins and lists), after an action changed it."""
+        return Response(self.get_serializer(self.records().get(pk=record.pk)).data)
 
     def filter_queryset(self, queryset: QuerySet) -> QuerySet:
         # Filters are the list's; a detail request ignores them like any unknown parameter.

@@ -1,5 +1,5 @@
 """Assessments (MANA) with their needs, and the needs on their own. As in the pages, only a
-draft is edited; submitting and validating are actions of their own."""
+draft is edited; submitting, validating and returning to draft are actions of their own."""
 
 from __future__ import annotations
 
@@ -14,12 +14,14 @@ from rest_framework.exceptions import PermissionDenied
 from rest_framework.request import Request
 from rest_framework.response import Response
 
+from obcms.api.fields import StaffName
 from obcms.api.filtering import ARCHIVED_HELP, ApiFilters, BooleanFilter
-from obcms.api.validation import FormValidatedSerializer
+from obcms.api.validation import FormValidatedSerializer, error_fields
 from obcms.api.viewsets import RecordViewSet
 from obcms.assessments import filters
 from obcms.assessments.forms import AssessmentForm, NeedFormSet
 from obcms.assessments.models import Assessment, Need
+from obcms.assessments.views import ReturnForm
 from obcms.communities.models import Community
 from obcms.records.listing import RecordFilterSet
 
@@ -62,12 +64,14 @@ class AssessmentNeedSerializer(NeedSerializer):
 
 class AssessmentSerializer(FormValidatedSerializer):
     """A needs assessment (MANA) of a community, with its needs. Draft, then submitted, then
-    validated."""
+    validated; an administrator may return a submitted one to draft with a reason its author
+    sees (``returned_reason``)."""
 
     community = serializers.PrimaryKeyRelatedField(
         queryset=Community.objects.all(),
         help_text="The community assessed; fixed once recorded.",
     )
+    returned_by = StaffName(help_text="Who last returned it to draft; null if nobody has.")
     needs = AssessmentNeedSerializer(
         many=True,
         read_only=True,
@@ -87,8 +91,18 @@ class AssessmentSerializer(FormValidatedSerializer):
             "created_at",
             "submitted_at",
             "validated_at",
+            "returned_reason",
+            "returned_at",
+            "returned_by",
         ]
-        read_only_fields = ["status", "created_at", "submitted_at", "validated_at"]
+        read_only_fields = [
+            "status",
+            "created_at",
+            "submitted_at",
+            "validated_at",
+            "returned_reason",
+            "returned_at",
+        ]
 
     def validate_community(self, community: Community) -> Community:
         if self.instance is not None and community.pk != self.instance.community_id:
@@ -103,6 +117,15 @@ class AssessmentSerializer(FormValidatedSerializer):
                 ONLY_DRAFTS.format(status=self.instance.get_status_display().lower())
             )
         return super().validate(attrs)
+
+
+class ReturnSerializer(serializers.Serializer):
+    """What the author should change; shown on the assessment until it is submitted again."""
+
+    reason = serializers.CharField(
+        max_length=ReturnForm.base_fields["reason"].max_length,
+        help_text="What the author should change; required.",
+    )
 
 
 class AssessmentFilter(ApiFilters, filters.AssessmentFilter):
@@ -149,8 +172,8 @@ class NeedFilter(ApiFilters, RecordFilterSet):
 
 
 class AssessmentViewSet(RecordViewSet):
-    """Needs assessments (MANA). Encoders add them and change drafts; submitting and
-    validating are actions of their own, as in the pages."""
+    """Needs assessments (MANA). Encoders add them and change drafts; submitting, validating
+    and returning to draft are actions of their own, as in the pages."""
 
     serializer_class = AssessmentSerializer
     filterset_class = AssessmentFilter
@@ -158,10 +181,13 @@ class AssessmentViewSet(RecordViewSet):
     action_permissions = {
         "submit": "assessments.change_assessment",
         "validate": "assessments.validate_assessment",
+        "return_to_draft": "assessments.validate_assessment",
     }
 
     def records(self) -> QuerySet[Assessment]:
-        return Assessment.objects.prefetch_related(Prefetch("needs", to_attr="listed_needs"))
+        return Assessment.objects.select_related("returned_by").prefetch_related(
+            Prefetch("needs", to_attr="listed_needs")
+        )
 
     def save_new(self, serializer: AssessmentSerializer) -> None:
         serializer.save(created_by=self.request.user)
@@ -179,7 +205,7 @@ class AssessmentViewSet(RecordViewSet):
                 assessment.submit()
             except DjangoValidationError as error:
                 raise serializers.ValidationError({"status": error.messages}) from None
-        return Response(self.get_serializer(assessment).data)
+        return self.answer(assessment)
 
     @extend_schema(
         request=None,
@@ -196,7 +222,27 @@ class AssessmentViewSet(RecordViewSet):
                 raise PermissionDenied(str(error)) from None
             except DjangoValidationError as error:
                 raise serializers.ValidationError({"status": error.messages}) from None
-        return Response(self.get_serializer(assessment).data)
+        return self.answer(assessment)
+
+    @extend_schema(
+        request=ReturnSerializer,
+        summary="Return a submitted assessment to draft (administrators)",
+        description="Back to its author as a draft, with the reason, which shows on it until "
+        "it is submitted again. Answers the returned assessment.",
+    )
+    @action(detail=True, methods=["post"], url_path="return", url_name="return")
+    def return_to_draft(self, request: Request, pk: str | None = None) -> Response:
+        assessment = self.get_object()
+        body = ReturnSerializer(data=request.data)
+        body.is_valid(raise_exception=True)
+        with self.writing():
+            try:
+                assessment.return_to_draft(request.user, body.validated_data["reason"])
+            except DjangoPermissionDenied as error:
+                raise PermissionDenied(str(error)) from None
+            except DjangoValidationError as error:
+                raise serializers.ValidationError(error_fields(error, "status")) from None
+        return self.answer(assessment)
 
 
 class NeedViewSet(RecordViewSet):

@@ -1,9 +1,12 @@
-"""Communities with their place (barangay up to region) and profile (groups, livelihoods,
-languages, services, contacts). Writes go through the community page's form and land in the
-same history as page edits (django-auditlog, through the viewset's writing())."""
+"""Communities with their place (barangay up to region) and full profile (people, nine rated
+services, religious life, organisations, the LGU, groups, livelihoods, languages, contacts).
+Writes go through the community page's form and land in the same history as page edits
+(django-auditlog, through the viewset's writing())."""
 
 from __future__ import annotations
 
+from django.core.exceptions import FieldDoesNotExist
+from django.db import models
 from django.db.models import Prefetch, QuerySet
 from django_filters import IsoDateTimeFilter, ModelChoiceFilter
 from rest_framework import serializers
@@ -15,6 +18,8 @@ from obcms.api.viewsets import RecordViewSet
 from obcms.communities import filters
 from obcms.communities.forms import CommunityForm
 from obcms.communities.models import (
+    PEOPLE,
+    SERVICES,
     Community,
     Contact,
     EthnolinguisticGroup,
@@ -23,6 +28,10 @@ from obcms.communities.models import (
 )
 from obcms.geography.models import Barangay, Municipality
 
+RATED = (
+    "'available' says the service exists without rating it (a 'yes' carried over from the "
+    "old yes/no questions)."
+)
 # Read from plain lists, prefetched once per page (TermList).
 LISTED = ("ethnolinguistic_groups", "livelihoods", "languages", "contacts")
 
@@ -75,9 +84,31 @@ class ContactSerializer(DescribedSerializer):
         fields = ["id", "name", "role", "phone", "email"]
 
 
+def describe(model_field: models.Field, text: str) -> str:
+    """A profile field's description: its help text (else its name), and what a count, a
+    rating or an unknown answer looks like in JSON."""
+    label, help_text = str(model_field.verbose_name), str(model_field.help_text)
+    if model_field.name in SERVICES:
+        parts = [f"Access to {label}, rated; empty when unknown (nobody has said).", RATED]
+        return " ".join([*parts, help_text]).strip()
+    if model_field.name in PEOPLE:
+        extra = "" if "population" in help_text else help_text
+        parts = [f"Number of {label}.", extra, "At most the population; null when unknown."]
+        return " ".join(part for part in parts if part)
+    if isinstance(model_field, models.PositiveIntegerField) and model_field.null:
+        text = text if help_text else f"Number of {label}."
+        return text if "unknown" in text else f"{text} Null when unknown."
+    if model_field.choices and model_field.blank:
+        return f"{text} Empty when unknown."
+    return text
+
+
 class CommunitySerializer(FormValidatedSerializer):
-    """A community: where it is, who lives there, what they have. Written fields are checked
-    by the community page's own rules."""
+    """A community's full profile, in the sections of OOBC's profile form: identity, people,
+    access to nine services, religious and cultural life, organisations, the relationship with
+    the LGU, challenges and aspirations; with its place and contacts. Written fields are
+    checked by the community page's own rules (every count within the population, coordinates
+    inside the Philippines)."""
 
     ethnolinguistic_groups = terms(
         EthnolinguisticGroup, "Ethnolinguistic groups, by name (e.g. Maranao)."
@@ -111,6 +142,16 @@ class CommunitySerializer(FormValidatedSerializer):
             "created_at",
             "updated_at",
         ]
+
+    def build_field(self, field_name, info, model_class, nested_depth):
+        field_class, kwargs = super().build_field(field_name, info, model_class, nested_depth)
+        try:
+            model_field = model_class._meta.get_field(field_name)
+        except FieldDoesNotExist:
+            return field_class, kwargs
+        if not model_field.is_relation:
+            kwargs["help_text"] = describe(model_field, kwargs["help_text"])
+        return field_class, kwargs
 
 
 class CommunityFilter(ApiFilters, filters.CommunityFilter):

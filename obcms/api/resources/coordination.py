@@ -2,21 +2,28 @@
 
 from __future__ import annotations
 
+from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db.models import QuerySet
 from django_filters import CharFilter, DateFilter
+from drf_spectacular.utils import extend_schema
 from rest_framework import serializers
+from rest_framework.decorators import action
+from rest_framework.request import Request
+from rest_framework.response import Response
 
 from obcms.api.filtering import ARCHIVED_HELP, ApiFilters
-from obcms.api.validation import FormValidatedSerializer
+from obcms.api.validation import FormValidatedSerializer, error_fields
 from obcms.api.viewsets import RecordViewSet
 from obcms.communities.models import Community
 from obcms.coordination import filters
-from obcms.coordination.forms import EngagementForm, PartnerForm
+from obcms.coordination.forms import CloseForm, EngagementForm, PartnerForm
 from obcms.coordination.models import Engagement, Partner
 
 
 class PartnerSerializer(FormValidatedSerializer):
-    """A partner: a BARMM ministry, LGU, national agency, NGO or development partner."""
+    """A partner: a BARMM ministry, LGU, national agency, NGO or development partner.
+    ``is_active`` false: OOBC no longer works with them (they stay listed, with their
+    engagements, but new engagements cannot name them)."""
 
     # Text, so the form's rule applies as on the page: "example.org" becomes https://example.org.
     website = serializers.CharField(
@@ -30,16 +37,33 @@ class PartnerSerializer(FormValidatedSerializer):
 
 
 class EngagementSerializer(FormValidatedSerializer):
-    """An engagement of a partner with a community, with its follow-up and outcome."""
+    """An engagement of a partner with a community, with its follow-up and outcome. Closing
+    it (the close action) marks it completed with its outcome and stops its follow-up
+    reminders."""
 
     community = serializers.PrimaryKeyRelatedField(
         queryset=Community.objects.all(), help_text="The community engaged with."
+    )
+    closed_at = serializers.DateTimeField(
+        read_only=True,
+        allow_null=True,
+        help_text="When it was closed with its outcome; null while open or if it was marked "
+        "completed by an edit.",
     )
 
     class Meta:
         model = Engagement
         form = EngagementForm
-        fields = ["id", "community", *EngagementForm.Meta.fields]
+        fields = ["id", "community", *EngagementForm.Meta.fields, "closed_at"]
+
+
+class CloseSerializer(serializers.Serializer):
+    """What came of the engagement; closing marks it completed."""
+
+    outcome = serializers.CharField(
+        max_length=CloseForm.base_fields["outcome"].max_length,
+        help_text="What came of it; required.",
+    )
 
 
 class PartnerFilter(ApiFilters, filters.PartnerFilter):
@@ -87,7 +111,8 @@ class EngagementFilter(ApiFilters, filters.EngagementFilter):
 
 
 class PartnerViewSet(RecordViewSet):
-    """Partners OOBC works with. Encoders and administrators add and change them."""
+    """Partners OOBC works with. Encoders and administrators add and change them (and mark them
+    inactive)."""
 
     serializer_class = PartnerSerializer
     filterset_class = PartnerFilter
@@ -98,15 +123,34 @@ class PartnerViewSet(RecordViewSet):
 
 
 class EngagementViewSet(RecordViewSet):
-    """Engagements of partners with communities. Encoders and administrators add and change
-    them."""
+    """Engagements of partners with communities. Encoders and administrators add, change and
+    close them."""
 
     serializer_class = EngagementSerializer
     filterset_class = EngagementFilter
     ordering_fields = ("id", "engaged_on")
+    action_permissions = {"close": "coordination.change_engagement"}
 
     def records(self) -> QuerySet[Engagement]:
         return Engagement.objects.all()
 
     def save_new(self, serializer: EngagementSerializer) -> None:
         serializer.save(created_by=self.request.user)
+
+    @extend_schema(
+        request=CloseSerializer,
+        summary="Close with its outcome",
+        description="Marks it completed with what came of it; its follow-up reminders stop. "
+        "Answers the closed engagement.",
+    )
+    @action(detail=True, methods=["post"])
+    def close(self, request: Request, pk: str | None = None) -> Response:
+        engagement = self.get_object()
+        body = CloseSerializer(data=request.data)
+        body.is_valid(raise_exception=True)
+        with self.writing():
+            try:
+                engagement.close(body.validated_data["outcome"])
+            except DjangoValidationError as error:
+                raise serializers.ValidationError(error_fields(error, "status")) from None
+        return self.answer(engagement)

@@ -456,7 +456,7 @@ def test_communities_come_with_their_place_and_profile(client):
     assert row["place"]["region"]["name"] == community.municipality.region.name
     assert row["ethnolinguistic_groups"] == ["Maranao"]
     assert row["contacts"][0]["name"] == "Datu Ali"
-    assert set(row) >= {"population", "households", "verification", "latitude"}
+    assert set(row) >= {"latitude", "archived_at", "archived_by", "archive_reason"}
 
 
 def test_a_community_carries_its_full_profile_with_services_rated(client):
@@ -555,6 +555,142 @@ def test_pages_hold_100_rows_by_default(client):
     _partners(101)
     page = client.get("/api/v1/partners/", **bearer(secret)).json()
     assert len(page["results"]) == 100 and page["next"] and page["previous"] is None
+
+
+# --- archive: current records unless asked, administrators archive and restore ------------
+
+ARCHIVABLE = {
+    "/api/v1/communities/": factories.community,
+    "/api/v1/assessments/": factories.assessment,
+    "/api/v1/partners/": factories.partner,
+    "/api/v1/engagements/": factories.engagement,
+}
+
+
+def test_every_list_of_archivable_records_has_the_pages_archive_filter():
+    """A list whose FilterSet forgot the page's ``archived`` filter would show archived rows:
+    the archive rule of lists lives in that filter (records.listing.RecordFilterSet)."""
+    from obcms.api.urls import router
+    from obcms.records.archive import ArchivableQuerySet
+
+    archivable = [
+        viewset
+        for _, viewset, _ in router.registry
+        if isinstance(viewset().records(), ArchivableQuerySet)
+    ]
+    assert len(archivable) == 5  # communities, assessments, needs, partners, engagements
+    for viewset in archivable:
+        assert "archived" in viewset.filterset_class.base_filters, viewset
+
+
+@pytest.mark.parametrize("url", sorted(ARCHIVABLE))
+def test_an_archived_record_is_read_only_when_asked_for_and_otherwise_absent(client, url):
+    administrator, secret = token_for("administrator")
+    auth = bearer(secret)
+    kept, gone = ARCHIVABLE[url](), ARCHIVABLE[url]()
+    gone.archive(administrator, "A duplicate")
+
+    def ids(**params) -> list[int]:
+        response = client.get(url, params, **auth)
+        assert response.status_code == 200, response.json()
+        return sorted(row["id"] for row in response.json()["results"])
+
+    assert ids() == [kept.pk]
+    assert ids(archived="archived") == [gone.pk]
+    assert ids(archived="all") == sorted([kept.pk, gone.pk])
+    record = f"{url}{gone.pk}/"
+    hidden = client.get(record, **auth)
+    assert hidden.status_code == 404 and "?archived=archived" in hidden.json()["message"]
+    shown = client.get(record, {"archived": "archived"}, **auth).json()
+    assert shown["archive_reason"] == "A duplicate" and shown["archived_at"]
+    assert shown["archived_by"] == administrator.username
+    assert client.get(f"{url}{kept.pk}/", {"archived": "all"}, **auth).status_code == 200
+    refused = client.patch(record, {}, "application/json", **auth)
+    assert refused.status_code == 404 and "restores it" in refused.json()["message"]
+    for target in (url, record):
+        bad = client.get(target, {"archived": "maybe"}, **auth)
+        assert bad.status_code == 400 and list(bad.json()["errors"]) == ["archived"]
+
+
+def test_what_belongs_to_an_archived_record_leaves_the_lists_with_it(client):
+    administrator, secret = token_for("administrator")
+    (assessment, other) = _assessments(2, needs=1)
+    assessment.community = factories.community()
+    assessment.save()
+    assessment.community.archive(administrator, "Entered twice")
+    auth = bearer(secret)
+    listed = client.get("/api/v1/needs/", **auth).json()["results"]
+    assert [row["assessment"] for row in listed] == [other.pk]
+    hidden = client.get("/api/v1/assessments/", {"archived": "archived"}, **auth).json()
+    assert [row["id"] for row in hidden["results"]] == [assessment.pk]
+
+
+def test_administrators_archive_and_restore_and_encoders_cannot(client):
+    administrator, secret = token_for("administrator")
+    _, encoder = token_for("encoder")
+    c = factories.community(name="Sitio Twice")
+    archive, restore = (
+        f"/api/v1/communities/{c.pk}/archive/",
+        f"/api/v1/communities/{c.pk}/restore/",
+    )
+    reason = {"reason": "Duplicate of Sitio Once"}
+    for url in (archive, restore):
+        response = client.post(url, reason, "application/json", **bearer(encoder))
+        assert response.status_code == 403 and response.json()["code"] == "role_forbids"
+    blank = client.post(archive, {"reason": "  "}, "application/json", **bearer(secret))
+    assert blank.status_code == 400 and list(blank.json()["errors"]) == ["reason"]
+
+    archived = client.post(archive, reason, "application/json", **bearer(secret))
+    assert archived.status_code == 200, archived.json()
+    assert archived.json()["archive_reason"] == "Duplicate of Sitio Once"
+    assert last_change_by(c) == administrator
+    assert client.get("/api/v1/communities/", **bearer(secret)).json()["results"] == []
+    again = client.post(archive, reason, "application/json", **bearer(secret))
+    assert again.status_code == 404
+
+    restored = client.post(restore, **bearer(secret))
+    assert restored.status_code == 200 and restored.json()["archived_at"] is None
+    listed = client.get("/api/v1/communities/", **bearer(secret)).json()["results"]
+    assert [row["name"] for row in listed] == ["Sitio Twice"]
+    not_archived = client.post(restore, **bearer(secret))
+    assert not_archived.status_code == 404 and "not archived" in not_archived.json()["message"]
+
+
+def test_new_records_cannot_belong_to_an_archived_or_inactive_one(client):
+    administrator, secret = token_for("administrator")
+    c = factories.community()
+    gone, retired, archived = factories.community(), factories.partner(), factories.partner()
+    gone.archive(administrator, "Gone")
+    archived.archive(administrator, "Merged")
+    retired.is_active = False
+    retired.save()
+    engagement = {"title": "Visit", "engaged_on": "2026-01-05", "status": "planned"}
+    cases = [
+        (
+            "/api/v1/assessments/",
+            {"community": gone.pk, "assessed_on": "2026-01-05", "team": "T", "method": "survey"},
+            "community",
+        ),
+        (
+            "/api/v1/engagements/",
+            {**engagement, "community": gone.pk, "partner": factories.partner().pk},
+            "community",
+        ),
+        (
+            "/api/v1/engagements/",
+            {**engagement, "community": c.pk, "partner": retired.pk},
+            "partner",
+        ),
+        (
+            "/api/v1/engagements/",
+            {**engagement, "community": c.pk, "partner": archived.pk},
+            "partner",
+        ),
+    ]
+    for url, body, field in cases:
+        response = client.post(url, body, "application/json", **bearer(secret))
+        assert response.status_code == 400, (url, body)
+        assert list(response.json()["errors"]) == [field], response.json()
 
 
 # --- workflows: return to draft, close with an outcome, partner activity --------------------

@@ -90,7 +90,8 @@ def test_schemathesis_finds_no_server_error_schema_break_or_undeclared_status(li
     took = time.monotonic() - started
     report = result.stdout + result.stderr
     assert result.returncode == 0, report[-20000:]
-    assert re.search(r"Tested: 3\d", report), report[-3000:]  # every operation, not a few
+    tested = re.search(r"Tested: (\d+)", report)
+    assert tested and int(tested[1]) >= 45, report[-3000:]  # every operation, not a few
     assert "Internal Server Error" not in web.output and "Traceback" not in web.output
     print(f"schemathesis: {took:.0f} s")
 

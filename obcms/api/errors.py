@@ -74,8 +74,8 @@ def exception_handler(exc: Exception, context: dict) -> Response | None:
         elif isinstance(exc, exceptions.Throttled):
             later = f"in {exc.wait:.0f} seconds" if exc.wait is not None else "later"
             message = f"Too many requests; try again {later} (see Retry-After)."
-        elif isinstance(exc, exceptions.NotFound):
-            message = "There is no such record (or it is no longer listed)."
+        elif isinstance(exc, exceptions.NotFound) and exc.detail == exc.default_detail:
+            message = "There is no such record."  # else it says why (an archived one, say)
     else:  # Http404 and PermissionDenied from Django, which DRF converts
         code = "not_found" if response.status_code == 404 else "permission_denied"
         message = "There is no such record." if code == "not_found" else "Not allowed."

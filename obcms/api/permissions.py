@@ -10,6 +10,7 @@ from rest_framework.request import Request
 from rest_framework.views import APIView
 
 from obcms.api.models import ApiToken
+from obcms.records.archive import archive_permission
 
 # The model permission each kind of request needs, as in the pages (roles.py gives them).
 ACTION_PERMISSIONS = {
@@ -25,7 +26,8 @@ ACTION_PERMISSIONS = {
 class RecordPermission(BasePermission):
     """Reads need the model's view permission; writes its add or change permission and a
     read-write token (or the session). A view may name other permissions per action in
-    ``action_permissions`` (e.g. validating an assessment)."""
+    ``action_permissions`` (e.g. validating an assessment); archiving and restoring need the
+    model's archive permission (administrators), as in the pages."""
 
     def has_permission(self, request: Request, view: APIView) -> bool:
         if not (request.user and request.user.is_authenticated):
@@ -52,6 +54,8 @@ class RecordPermission(BasePermission):
         special = getattr(view, "action_permissions", {})
         if action in special:
             return special[action]
-        model = view.get_queryset().model
+        model = view.records().model
+        if action in ("archive", "restore"):
+            return archive_permission(model)
         verb = ACTION_PERMISSIONS.get(request.method, "change")
         return f"{model._meta.app_label}.{verb}_{model._meta.model_name}"

@@ -6,6 +6,9 @@ from __future__ import annotations
 from drf_spectacular.extensions import OpenApiAuthenticationExtension
 from drf_spectacular.openapi import AutoSchema
 
+from obcms.api.archive import ARCHIVED_PARAMETER
+from obcms.records.archive import ArchivableQuerySet
+
 ERROR = "Error"
 
 ERROR_SCHEMA = {
@@ -59,7 +62,14 @@ class BearerTokenScheme(OpenApiAuthenticationExtension):
 
 
 class RecordSchema(AutoSchema):
-    """Record ids in paths are whole numbers (the URL takes digits only), described."""
+    """Record ids in paths are whole numbers (the URL takes digits only), described; a
+    record's own URL takes ``archived`` like its list (obcms/api/archive.py)."""
+
+    def get_override_parameters(self) -> list:
+        parameters = super().get_override_parameters()
+        if self.view.action == "retrieve" and isinstance(self.view.records(), ArchivableQuerySet):
+            parameters = [*parameters, ARCHIVED_PARAMETER]
+        return parameters
 
     def _resolve_path_parameters(self, variables: list[str]) -> list[dict]:
         parameters = super()._resolve_path_parameters(variables)

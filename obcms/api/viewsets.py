@@ -1,5 +1,5 @@
 """The two kinds of record endpoint. Each record type subclasses one in ``resources/`` and says
-which rows it lists (``records()``), how they look (a serializer), how they are filtered (a
+which rows it has (``records()``), how they look (a serializer), how they are filtered (a
 FilterSet, the list page's where there is one) and sorted (``ordering_fields``)."""
 
 from __future__ import annotations
@@ -9,11 +9,13 @@ from collections.abc import Iterator
 
 from django.db import transaction
 from django.db.models import Model, QuerySet
+from django.http import Http404
 from django_filters.rest_framework import DjangoFilterBackend
 from rest_framework import mixins, viewsets
 from rest_framework.response import Response
 from rest_framework.serializers import Serializer
 
+from obcms.api.archive import in_state, not_reachable
 from obcms.api.filtering import Ordering
 from obcms.api.history import acting_as
 from obcms.api.permissions import RecordPermission
@@ -31,12 +33,19 @@ class ReadOnlyRecordViewSet(AddressThrottledFirst, viewsets.ReadOnlyModelViewSet
     ordering_fields: tuple[str, ...] = ("id",)
 
     def records(self) -> QuerySet:
-        """Every row this endpoint lists and finds by id: the one place to leave rows out
-        (archived ones, say) and to join what the serializer reads."""
+        """Every row of this endpoint, archived ones included, with what the serializer reads
+        joined: the one place to leave rows out for good and to join. Which of them a request
+        reaches (current ones unless ``?archived=`` says otherwise) is archive.in_state's."""
         raise NotImplementedError
 
     def get_queryset(self) -> QuerySet:
-        return self.records()
+        return in_state(self.records(), self.action, self.request)
+
+    def get_object(self) -> Model:
+        try:
+            return super().get_object()
+        except Http404:
+            raise not_reachable(self.records(), self.action, self.kwargs["pk"]) from None
 
     def answer(self, record: Model) -> Response:
         """The record as a read shows it (its joins and lists), after an action changed it."""

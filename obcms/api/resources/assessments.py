@@ -14,6 +14,7 @@ from rest_framework.exceptions import PermissionDenied
 from rest_framework.request import Request
 from rest_framework.response import Response
 
+from obcms.api.archive import ARCHIVE_FIELDS, ArchiveActions, ArchiveFields
 from obcms.api.fields import StaffName
 from obcms.api.filtering import ARCHIVED_HELP, ApiFilters, BooleanFilter
 from obcms.api.validation import FormValidatedSerializer, error_fields
@@ -34,8 +35,8 @@ class NeedSerializer(FormValidatedSerializer):
     """A need recorded by an assessment: sector, priority, beneficiaries."""
 
     assessment = serializers.PrimaryKeyRelatedField(
-        queryset=Assessment.objects.all(),
-        help_text="The assessment (a draft) this need belongs to; fixed once recorded.",
+        queryset=Assessment.objects.active(),
+        help_text="The assessment (a current draft) this need belongs to; fixed once recorded.",
     )
 
     class Meta:
@@ -62,14 +63,14 @@ class AssessmentNeedSerializer(NeedSerializer):
         fields = ["id", *NeedForm._meta.fields]
 
 
-class AssessmentSerializer(FormValidatedSerializer):
+class AssessmentSerializer(ArchiveFields, FormValidatedSerializer):
     """A needs assessment (MANA) of a community, with its needs. Draft, then submitted, then
     validated; an administrator may return a submitted one to draft with a reason its author
     sees (``returned_reason``)."""
 
     community = serializers.PrimaryKeyRelatedField(
-        queryset=Community.objects.all(),
-        help_text="The community assessed; fixed once recorded.",
+        queryset=Community.objects.active(),
+        help_text="The community assessed (a current one); fixed once recorded.",
     )
     returned_by = StaffName(help_text="Who last returned it to draft; null if nobody has.")
     needs = AssessmentNeedSerializer(
@@ -94,6 +95,7 @@ class AssessmentSerializer(FormValidatedSerializer):
             "returned_reason",
             "returned_at",
             "returned_by",
+            *ARCHIVE_FIELDS,
         ]
         read_only_fields = [
             "status",
@@ -171,9 +173,10 @@ class NeedFilter(ApiFilters, RecordFilterSet):
         fields = ["assessment", "community", "sector", "priority"]
 
 
-class AssessmentViewSet(RecordViewSet):
+class AssessmentViewSet(ArchiveActions, RecordViewSet):
     """Needs assessments (MANA). Encoders add them and change drafts; submitting, validating
-    and returning to draft are actions of their own, as in the pages."""
+    and returning to draft are actions of their own, as in the pages; administrators archive
+    and restore them."""
 
     serializer_class = AssessmentSerializer
     filterset_class = AssessmentFilter
@@ -185,7 +188,7 @@ class AssessmentViewSet(RecordViewSet):
     }
 
     def records(self) -> QuerySet[Assessment]:
-        return Assessment.objects.select_related("returned_by").prefetch_related(
+        return Assessment.objects.select_related("archived_by", "returned_by").prefetch_related(
             Prefetch("needs", to_attr="listed_needs")
         )
 

@@ -11,6 +11,7 @@ from django.db.models import Prefetch, QuerySet
 from django_filters import IsoDateTimeFilter, ModelChoiceFilter
 from rest_framework import serializers
 
+from obcms.api.archive import ARCHIVE_FIELDS, ArchiveActions, ArchiveFields
 from obcms.api.filtering import ARCHIVED_HELP, ApiFilters, BooleanFilter, IdOrNameFilter
 from obcms.api.resources.places import PlaceRef
 from obcms.api.validation import DescribedSerializer, FormValidatedSerializer
@@ -103,7 +104,7 @@ def describe(model_field: models.Field, text: str) -> str:
     return text
 
 
-class CommunitySerializer(FormValidatedSerializer):
+class CommunitySerializer(ArchiveFields, FormValidatedSerializer):
     """A community's full profile, in the sections of OOBC's profile form: identity, people,
     access to nine services, religious and cultural life, organisations, the relationship with
     the LGU, challenges and aspirations; with its place and contacts. Written fields are
@@ -139,6 +140,7 @@ class CommunitySerializer(FormValidatedSerializer):
             "place",
             "contacts",
             "missing_fields",
+            *ARCHIVE_FIELDS,
             "created_at",
             "updated_at",
         ]
@@ -187,7 +189,7 @@ class CommunityFilter(ApiFilters, filters.CommunityFilter):
     )
 
 
-class CommunityViewSet(RecordViewSet):
+class CommunityViewSet(ArchiveActions, RecordViewSet):
     """Communities with their place and profile. Viewers read; encoders and administrators
     also add and change them (the same rules and history as the pages). Nothing is deleted
     through the API."""
@@ -198,7 +200,7 @@ class CommunityViewSet(RecordViewSet):
 
     def records(self) -> QuerySet[Community]:
         return Community.objects.select_related(
-            "barangay", "municipality__province", "municipality__region"
+            "barangay", "municipality__province", "municipality__region", "archived_by"
         ).prefetch_related(
             *(Prefetch(name, to_attr=f"listed_{name}") for name in LISTED),
         )

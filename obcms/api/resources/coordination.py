@@ -11,6 +11,7 @@ from rest_framework.decorators import action
 from rest_framework.request import Request
 from rest_framework.response import Response
 
+from obcms.api.archive import ARCHIVE_FIELDS, ArchiveActions, ArchiveFields
 from obcms.api.filtering import ARCHIVED_HELP, ApiFilters
 from obcms.api.validation import FormValidatedSerializer, error_fields
 from obcms.api.viewsets import RecordViewSet
@@ -20,7 +21,7 @@ from obcms.coordination.forms import CloseForm, EngagementForm, PartnerForm
 from obcms.coordination.models import Engagement, Partner
 
 
-class PartnerSerializer(FormValidatedSerializer):
+class PartnerSerializer(ArchiveFields, FormValidatedSerializer):
     """A partner: a BARMM ministry, LGU, national agency, NGO or development partner.
     ``is_active`` false: OOBC no longer works with them (they stay listed, with their
     engagements, but new engagements cannot name them)."""
@@ -33,16 +34,17 @@ class PartnerSerializer(FormValidatedSerializer):
     class Meta:
         model = Partner
         form = PartnerForm
-        fields = ["id", *PartnerForm.Meta.fields]
+        fields = ["id", *PartnerForm.Meta.fields, *ARCHIVE_FIELDS]
 
 
-class EngagementSerializer(FormValidatedSerializer):
+class EngagementSerializer(ArchiveFields, FormValidatedSerializer):
     """An engagement of a partner with a community, with its follow-up and outcome. Closing
     it (the close action) marks it completed with its outcome and stops its follow-up
     reminders."""
 
     community = serializers.PrimaryKeyRelatedField(
-        queryset=Community.objects.all(), help_text="The community engaged with."
+        queryset=Community.objects.active(),
+        help_text="The community engaged with (a current one).",
     )
     closed_at = serializers.DateTimeField(
         read_only=True,
@@ -54,7 +56,7 @@ class EngagementSerializer(FormValidatedSerializer):
     class Meta:
         model = Engagement
         form = EngagementForm
-        fields = ["id", "community", *EngagementForm.Meta.fields, "closed_at"]
+        fields = ["id", "community", *EngagementForm.Meta.fields, "closed_at", *ARCHIVE_FIELDS]
 
 
 class CloseSerializer(serializers.Serializer):
@@ -110,21 +112,21 @@ class EngagementFilter(ApiFilters, filters.EngagementFilter):
         return queryset.filter(community_id=value) if int(value) < 2**63 else queryset.none()
 
 
-class PartnerViewSet(RecordViewSet):
+class PartnerViewSet(ArchiveActions, RecordViewSet):
     """Partners OOBC works with. Encoders and administrators add and change them (and mark them
-    inactive)."""
+    inactive); administrators archive and restore them."""
 
     serializer_class = PartnerSerializer
     filterset_class = PartnerFilter
     ordering_fields = ("id", "name")
 
     def records(self) -> QuerySet[Partner]:
-        return Partner.objects.all()
+        return Partner.objects.select_related("archived_by")
 
 
-class EngagementViewSet(RecordViewSet):
+class EngagementViewSet(ArchiveActions, RecordViewSet):
     """Engagements of partners with communities. Encoders and administrators add, change and
-    close them."""
+    close them; administrators archive and restore them."""
 
     serializer_class = EngagementSerializer
     filterset_class = EngagementFilter
@@ -132,7 +134,7 @@ class EngagementViewSet(RecordViewSet):
     action_permissions = {"close": "coordination.change_engagement"}
 
     def records(self) -> QuerySet[Engagement]:
-        return Engagement.objects.all()
+        return Engagement.objects.select_related("archived_by")
 
     def save_new(self, serializer: EngagementSerializer) -> None:
         serializer.save(created_by=self.request.user)

@@ -6,10 +6,12 @@ runs ``collectstatic`` with an empty environment, and the processes that serve s
 or malformed values (see obcms/env.py).
 """
 
+import re
 from pathlib import Path
 from zoneinfo import available_timezones
 
 from celery.schedules import crontab
+from whitenoise.compress import Compressor
 
 from obcms.env import Env
 from obcms.logs import log_format
@@ -74,7 +76,7 @@ INSTALLED_APPS = [
     "django.contrib.messages",
     "django.contrib.humanize",
     "whitenoise.runserver_nostatic",
-    "django.contrib.staticfiles",
+    "obcms.api.apps.StaticFilesConfig",  # django.contrib.staticfiles, minus unused API assets
     "obcms.health",
     "obcms.ops",
     "obcms.security",
@@ -217,6 +219,75 @@ AUDITLOG_USE_FK_STRING_REPRESENTATION = True
 AUDITLOG_CID_GETTER = "obcms.records.history.correlation_id"
 # Who changed what is the record; staff IP addresses (spoofable behind proxies) are not kept.
 AUDITLOG_DISABLE_REMOTE_ADDR = True
+
+# API
+# ------------------------------------------------------------------------------
+# /api/v1/ (obcms/api/): Django REST framework with our own hashed, scoped tokens, cursor pages,
+# an OpenAPI 3 schema and Swagger UI served from our own static files (the sidecar).
+INSTALLED_APPS += [
+    "rest_framework",
+    "django_filters",
+    "drf_spectacular",
+    "drf_spectacular_sidecar",
+    "obcms.api",
+]
+REST_FRAMEWORK = {
+    "DEFAULT_AUTHENTICATION_CLASSES": [
+        "obcms.api.authentication.BearerTokenAuthentication",  # first: 401s name Bearer
+        "rest_framework.authentication.SessionAuthentication",  # the pages' own use, with CSRF
+    ],
+    "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
+    "DEFAULT_THROTTLE_CLASSES": ["obcms.api.throttling.TokenThrottle"],
+    "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
+    "DEFAULT_PARSER_CLASSES": ["rest_framework.parsers.JSONParser"],
+    "DEFAULT_CONTENT_NEGOTIATION_CLASS": "obcms.api.negotiation.JsonContentNegotiation",
+    "DEFAULT_PAGINATION_CLASS": "obcms.api.pagination.CursorPages",
+    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "EXCEPTION_HANDLER": "obcms.api.errors.exception_handler",
+    "URL_FORMAT_OVERRIDE": None,  # ?format= is an unknown parameter like any other: ignored
+    "COERCE_DECIMAL_TO_STRING": False,  # coordinates as JSON numbers, as spreadsheets expect
+}
+# Source maps (Swagger UI ships 2.5 MB of them) are read by developer tools only: not worth
+# compressing at every build.
+WHITENOISE_SKIP_COMPRESS_EXTENSIONS = [*Compressor.SKIP_COMPRESS_EXTENSIONS, "map"]
+# https://drf-spectacular.readthedocs.io/en/latest/settings.html
+SPECTACULAR_SETTINGS = {
+    "TITLE": "obcms API",
+    "DESCRIPTION": "The registry of Other Bangsamoro Communities, their needs assessments and "
+    "partner engagements. Tokens: /accounts/tokens/. Pages of 100 by cursor: follow 'next'.",
+    "VERSION": "1",
+    "SCHEMA_PATH_PREFIX": "/api/v1/",
+    "SERVE_INCLUDE_SCHEMA": False,
+    "SERVE_PERMISSIONS": ["rest_framework.permissions.IsAuthenticated"],
+    "COMPONENT_SPLIT_REQUEST": True,  # what a client sends and gets are separate schemas
+    "SWAGGER_UI_DIST": "SIDECAR",
+    "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
+    "ENUM_NAME_OVERRIDES": {
+        "AssessmentStatusEnum": "obcms.assessments.models.Assessment.Status",
+        "EngagementStatusEnum": "obcms.coordination.models.Engagement.Status",
+        "PartnerKindEnum": "obcms.coordination.models.Partner.Kind",
+        "MunicipalityKindEnum": "obcms.geography.models.Municipality.Kind",
+        "RatingEnum": "obcms.communities.models.Rating",  # the nine services share it
+    },
+    "POSTPROCESSING_HOOKS": [
+        "drf_spectacular.hooks.postprocess_schema_enums",
+        "obcms.api.schema.add_error_responses",
+    ],
+}
+# Requests per token (or signed-in user) and per client address, counted in the cache: a
+# number, then /s, /min, /hour or /day. A refusal is 429 with Retry-After.
+API_THROTTLE_RATE = env.str("API_THROTTLE_RATE", default="120/min")
+API_ADDRESS_THROTTLE_RATE = env.str("API_ADDRESS_THROTTLE_RATE", default="300/min")
+THROTTLE_RATE = r"[1-9][0-9]*/(s|sec|second|m|min|minute|h|hour|d|day)"
+if not re.fullmatch(THROTTLE_RATE, API_THROTTLE_RATE):
+    env.problem("API_THROTTLE_RATE", f"expected a rate like 120/min, got {API_THROTTLE_RATE!r}")
+    API_THROTTLE_RATE = "120/min"
+if not re.fullmatch(THROTTLE_RATE, API_ADDRESS_THROTTLE_RATE):
+    env.problem(
+        "API_ADDRESS_THROTTLE_RATE",
+        f"expected a rate like 300/min, got {API_ADDRESS_THROTTLE_RATE!r}",
+    )
+    API_ADDRESS_THROTTLE_RATE = "300/min"
 
 # INTERNATIONALIZATION
 # ------------------------------------------------------------------------------

@@ -20,7 +20,9 @@ urlpatterns = [
         name="login",
     ),
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
+    path("accounts/tokens/", include("obcms.api.token_pages")),
     path("accounts/", include("obcms.accounts.urls")),
+    path("api/", include("obcms.api.urls")),
     path("communities/", include("obcms.communities.urls")),
     path("assessments/", include("obcms.assessments.urls")),
     path("partners/", include("obcms.coordination.urls")),
@@ -28,3 +30,7 @@ urlpatterns = [
     path("reports/", include("obcms.reports.urls")),
     path(settings.ADMIN_URL, admin.site.urls),
 ]
+
+# JSON under /api/ (obcms/api/errors.py), Django's own pages everywhere else.
+handler400 = "obcms.api.errors.bad_request"
+handler500 = "obcms.api.errors.server_error"

@@ -65,7 +65,8 @@ def services() -> dict[str, str]:
 def own_redis(services: dict[str, str]) -> Callable[[int], str]:
     """``own_redis(n)``: the URL of Redis database ``n``, emptied, for a test whose keys or
     queue no other test may touch (3: doctor's worker pings, 4: sign-in lockout counts,
-    5: the platform replays, 6: the account emails)."""
+    5: the platform replays, 6: the account emails, 7: the API fuzzing run, 8: API throttle
+    counts, 9: the PDF report's worker kill)."""
     import redis
 
     def _own(number: int) -> str:

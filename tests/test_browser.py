@@ -3,34 +3,19 @@ Procfile's web line: sign in, search, open a community, add an assessment, save.
 
 import os
 import re
-import shutil
 from datetime import date
 
 import pytest
 
+from tests.support.browser import FLAGS, chromium_or_skip
 from tests.support.processes import manage, procfile
 
 pytestmark = pytest.mark.browser
 
-CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
-FLAGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-]
-
 
 @pytest.fixture
 def chromium_path() -> str:
-    if not os.path.exists(CHROMIUM):
-        if os.environ.get("CI"):
-            pytest.fail("Chromium is missing: .ci/run installs Debian's chromium package")
-        pytest.skip("Debian's chromium package is not installed (apt-get install chromium)")
-    return CHROMIUM
+    return chromium_or_skip()
 
 
 def test_sign_in_search_open_and_add_an_assessment(start, tmp_path, port, built, chromium_path):

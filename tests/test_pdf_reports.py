@@ -287,7 +287,7 @@ def test_a_report_task_interrupted_by_a_worker_kill_completes_once(
         **production_env,
         "DJANGO_SETTINGS_MODULE": "tests.settings_tasks",  # Redis re-delivers within seconds
         "DATABASE_URL": fresh_database,
-        "REDIS_URL": own_redis(6),
+        "REDIS_URL": own_redis(9),
         "ALLOWED_HOSTS": "localhost",
         "PORT": str(port),
         "LOG_FORMAT": "text",

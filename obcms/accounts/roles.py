@@ -12,7 +12,16 @@ from __future__ import annotations
 
 from django.contrib.auth.models import Group, Permission
 
-APPS = ("communities", "assessments", "coordination", "reports", "geography", "ops", "accounts")
+APPS = (
+    "communities",
+    "assessments",
+    "coordination",
+    "reports",
+    "geography",
+    "ops",
+    "accounts",
+    "api",
+)
 ADMINISTRATOR = "administrator"  # the role that manages staff (accounts.manage_staff)
 
 VIEW = {

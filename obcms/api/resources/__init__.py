@@ -1,0 +1,1 @@
+"""One module per record type: its serializer, filters and viewset (see obcms/api/__init__.py)."""

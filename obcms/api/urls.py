@@ -1,0 +1,61 @@
+"""/api/: version 1 of the record endpoints, its schema and docs, and a JSON 404 for the rest.
+
+A new record type is one ``router.register`` line here (see obcms/api/__init__.py)."""
+
+from django.contrib.auth.decorators import login_required
+from django.urls import include, path, re_path
+from django.views.decorators.csrf import csrf_exempt
+from drf_spectacular.utils import extend_schema
+from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
+from rest_framework.routers import APIRootView, DefaultRouter
+
+from obcms.api.errors import not_found
+from obcms.api.resources.assessments import AssessmentViewSet, NeedViewSet
+from obcms.api.resources.communities import CommunityViewSet
+from obcms.api.resources.coordination import EngagementViewSet, PartnerViewSet
+from obcms.api.resources.places import (
+    BarangayViewSet,
+    MunicipalityViewSet,
+    ProvinceViewSet,
+    RegionViewSet,
+)
+from obcms.api.throttling import AddressThrottledFirst
+
+
+@extend_schema(exclude=True)
+class IndexView(AddressThrottledFirst, APIRootView):
+    """/api/v1/: links to every endpoint."""
+
+
+class Router(DefaultRouter):
+    APIRootView = IndexView
+    include_format_suffixes = False  # one URL per resource; JSON is the only format
+
+
+class SchemaView(AddressThrottledFirst, SpectacularAPIView):
+    """The OpenAPI 3 schema: YAML, or JSON with Accept: application/json."""
+
+
+class DocsView(AddressThrottledFirst, SpectacularSwaggerSplitView):
+    """Swagger UI from our own static files; its start-up script is a separate request, so
+    the page runs under the site's CSP (scripts from our origin only, nothing inline)."""
+
+
+router = Router()
+router.register("communities", CommunityViewSet, basename="community")
+router.register("places/regions", RegionViewSet, basename="region")
+router.register("places/provinces", ProvinceViewSet, basename="province")
+router.register("places/municipalities", MunicipalityViewSet, basename="municipality")
+router.register("places/barangays", BarangayViewSet, basename="barangay")
+router.register("assessments", AssessmentViewSet, basename="assessment")
+router.register("needs", NeedViewSet, basename="need")
+router.register("partners", PartnerViewSet, basename="partner")
+router.register("engagements", EngagementViewSet, basename="engagement")
+
+app_name = "api"
+urlpatterns = [
+    path("v1/schema/", SchemaView.as_view(), name="schema"),
+    path("v1/docs/", login_required(DocsView.as_view(url_name="api:schema")), name="docs"),
+    path("v1/", include(router.urls)),
+    re_path(r"^", csrf_exempt(not_found)),
+]

@@ -63,7 +63,18 @@ def pytest_configure(config: pytest.Config) -> None:
         )
 
 
+# The files that take longest (virtualenvs installed from the locks), run first so that under
+# xdist (make test: --no-loadscope-reorder keeps this order) no worker starts one at the end.
+LONGEST_FIRST = ("tests/platforms/test_heroku_ci.py", "tests/platforms/")
+
+
+def _longest_first(item: pytest.Item) -> int:
+    starts = [i for i, prefix in enumerate(LONGEST_FIRST) if item.nodeid.startswith(prefix)]
+    return starts[0] if starts else len(LONGEST_FIRST)
+
+
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    items.sort(key=_longest_first)  # stable: the order within each file is kept
     if SERVICES_GIVEN:
         return
     skip = pytest.mark.skip(

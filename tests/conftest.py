@@ -4,6 +4,33 @@
 - integration (``@pytest.mark.integration``): real PostgreSQL and Redis, given by DATABASE_URL and
   REDIS_URL (``.ci/run`` always gives them). Skipped when they are not given; when they are given
   but unreachable the run fails: CI must never pass by skipping.
+
+Parallel runs: ``make test`` (and so ``.ci/run``) runs the suite with pytest-xdist, ``-n 3
+--dist loadfile``: three pytest processes ("workers" gw0..gw2), each test file whole in one of
+them, files of different workers running at the same time. Serially (``pytest tests/x.py``)
+nothing below changes anything. Rules for every test:
+
+- Redis: use ``services["redis"]`` (the worker's own database: tests/support/parallel.py
+  rewrites REDIS_URL per worker before the settings are read) or ``own_redis(n)`` for a
+  database no other test touches (emptied; a distinct ``n`` per database a test needs at the
+  same time, at most 4 under ``-n 3``). Never build a Redis URL with a fixed database
+  number, and never FLUSHALL.
+- Celery: processes started from ``released()`` (tests/support/workers.py) with
+  ``tests.settings_tasks`` take tasks from the worker's own queue (TEST_CELERY_QUEUE); send
+  with ``send()``. A test that points processes at RABBITMQ_URL with other settings must do the
+  same: RabbitMQ has one vhost on CI, and two workers on one queue take each other's tasks.
+- PostgreSQL: the ``db`` fixture's test database is pytest-django's, suffixed per worker;
+  processes get ``fresh_database`` (a new, empty database of their own) or
+  ``released_database`` (a new one already migrated: much cheaper than running the release
+  on an empty one, for every test that does not test the release itself). Never a fixed
+  database name.
+- Ports: ``port`` / ``free_port()``, never a fixed number (a port in a Host header is fine).
+- Files: ``tmp_path`` / ``tmp_path_factory`` (per worker), a ``DATA_DIR`` under it for every
+  process started; never a fixed path in /tmp or a write into the repository. A build that must
+  write into the repository (collectstatic into staticfiles/) goes through the ``built``
+  fixture, or holds ``build_lock("staticfiles")``.
+- Cost: a module-scoped fixture is built once per file (loadfile keeps a file in one worker);
+  share one started process across a file's assertions where the tests allow it.
 """
 
 from __future__ import annotations
@@ -17,6 +44,7 @@ from urllib.parse import urlsplit, urlunsplit
 import pytest
 
 from tests.support.mailbox import Mailbox
+from tests.support.parallel import RUN_ID, build_lock, own_redis_numbers, with_database
 from tests.support.processes import REPO, Process, base_env, free_port, manage
 from tests.support.services import (
     DATABASE_URL,
@@ -26,13 +54,29 @@ from tests.support.services import (
 )
 
 
-def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
-    if SERVICES_GIVEN:
-        return
-    if os.environ.get("CI"):
+def pytest_configure(config: pytest.Config) -> None:
+    # Here, not at collection: under xdist only the workers collect, and a usage error
+    # raised there ends the run as an internal error that hides the message.
+    if not SERVICES_GIVEN and os.environ.get("CI"):
         raise pytest.UsageError(
             "CI must run the integration tier: set DATABASE_URL and REDIS_URL (.ci/run does)"
         )
+
+
+# The files that take longest (virtualenvs installed from the locks), run first so that under
+# xdist (make test: --no-loadscope-reorder keeps this order) no worker starts one at the end.
+LONGEST_FIRST = ("tests/platforms/test_heroku_ci.py", "tests/platforms/")
+
+
+def _longest_first(item: pytest.Item) -> int:
+    starts = [i for i, prefix in enumerate(LONGEST_FIRST) if item.nodeid.startswith(prefix)]
+    return starts[0] if starts else len(LONGEST_FIRST)
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    items.sort(key=_longest_first)  # stable: the order within each file is kept
+    if SERVICES_GIVEN:
+        return
     skip = pytest.mark.skip(
         reason="integration tier: set DATABASE_URL (postgres://) and "
         "REDIS_URL (redis://), as .ci/run does"
@@ -63,28 +107,31 @@ def services() -> dict[str, str]:
 
 @pytest.fixture
 def own_redis(services: dict[str, str]) -> Callable[[int], str]:
-    """``own_redis(n)``: the URL of Redis database ``n``, emptied, for a test whose keys or
-    queue no other test may touch (3: doctor's worker pings, 4: sign-in lockout counts,
-    5: the platform replays, 6: the account emails, 7: the API fuzzing run, 8: API throttle
-    counts, 9: the PDF report's worker kill)."""
+    """``own_redis(n)``: the URL of a Redis database of this test's own, emptied, for a test
+    whose keys or queue no other test may touch. Serially it is database ``n`` (3: doctor's
+    worker pings, 4: sign-in lockout counts, 5: the platform replays, 6: the account emails,
+    7: the API fuzzing run, 8: API throttle counts, 9: the PDF report's worker kill); under
+    xdist, a database of the worker's own block (tests/support/parallel.py)."""
     import redis
 
+    numbers = own_redis_numbers()
+
     def _own(number: int) -> str:
-        url = services["redis"].rsplit("/", 1)[0] + f"/{number}"
+        url = with_database(services["redis"], numbers(number))
         redis.Redis.from_url(url).flushdb()
         return url
 
     return _own
 
 
-@pytest.fixture
-def fresh_database(services: dict[str, str]) -> Iterator[str]:
-    """A new, empty PostgreSQL database for one test's processes; dropped afterwards."""
+def _create_database(services: dict[str, str], template: str = "") -> Iterator[str]:
+    """A new PostgreSQL database (a copy of ``template`` if given), dropped afterwards."""
     import psycopg
 
     name = f"obcms_it_{secrets.token_hex(4)}"
     admin = psycopg.connect(services["server"], autocommit=True)
-    admin.execute(f'CREATE DATABASE "{name}"')
+    copy = f' TEMPLATE "{template}"' if template else ""
+    admin.execute(f'CREATE DATABASE "{name}"{copy}')
     parts = urlsplit(services["database"])
     try:
         yield urlunsplit(parts._replace(path=f"/{name}"))
@@ -93,12 +140,48 @@ def fresh_database(services: dict[str, str]) -> Iterator[str]:
         admin.close()
 
 
+@pytest.fixture
+def fresh_database(services: dict[str, str]) -> Iterator[str]:
+    """A new, empty PostgreSQL database for one test's processes; dropped afterwards."""
+    yield from _create_database(services)
+
+
+@pytest.fixture(scope="session")
+def released_template(services: dict[str, str], tmp_path_factory) -> Iterator[str]:
+    """The name of a database the release step has migrated, once per pytest process: the
+    template of ``released_database``. Migrating takes a Django process tens of seconds on a
+    loaded machine; copying a template takes PostgreSQL well under one."""
+    for url in _create_database(services):
+        env = base_env(
+            SECRET_KEY=TEST_SECRET_KEY,
+            ALLOWED_HOSTS="obcms.example.org",
+            DATA_DIR=str(tmp_path_factory.mktemp("template")),
+            DATABASE_URL=url,
+        )
+        release = manage("release", env=env)
+        assert release.returncode == 0, release.stdout + release.stderr
+        yield urlsplit(url).path.lstrip("/")
+
+
+@pytest.fixture
+def released_database(services: dict[str, str], released_template: str) -> Iterator[str]:
+    """A new PostgreSQL database with every migration applied (a copy of
+    ``released_template``), for tests of processes that need a released deployment, not of
+    the release itself (those take ``fresh_database``). Dropped afterwards."""
+    yield from _create_database(services, released_template)
+
+
 @pytest.fixture(scope="session")
 def built() -> None:
     """The build step every platform runs before starting processes: collectstatic with an
-    empty environment."""
-    result = manage("collectstatic", "--noinput", env=base_env())
-    assert result.returncode == 0, result.stderr
+    empty environment. Once per run: the first xdist worker builds under a lock, the others
+    wait for it and find it done."""
+    with build_lock("staticfiles") as done:
+        if done.exists() and done.read_text() == RUN_ID:
+            return
+        result = manage("collectstatic", "--noinput", env=base_env())
+        assert result.returncode == 0, result.stderr
+        done.write_text(RUN_ID)
 
 
 @pytest.fixture

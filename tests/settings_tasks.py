@@ -1,6 +1,8 @@
 """obcms settings plus test tasks and a two-second schedule (DJANGO_SETTINGS_MODULE for the
 worker and beat processes the Celery tests start)."""
 
+import os
+
 from obcms.settings import *  # noqa: F403
 from obcms.settings import CELERY_BROKER_URL, INSTALLED_APPS
 
@@ -9,6 +11,8 @@ CELERY_BEAT_SCHEDULE = {
     "tick": {"task": "tests.taskapp.tasks.tick", "schedule": 2.0, "options": {"expires": 2}},
 }
 CELERY_BEAT_MAX_LOOP_INTERVAL = 1
+# Each xdist worker's own queue (tests/support/parallel.py): RabbitMQ's one vhost is shared.
+CELERY_TASK_DEFAULT_QUEUE = os.environ.get("TEST_CELERY_QUEUE", "celery")
 BEAT_LOCK_TTL = 4
 BEAT_LOCK_RETRY = 1
 if CELERY_BROKER_URL.startswith("redis"):

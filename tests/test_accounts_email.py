@@ -23,13 +23,13 @@ ADMIN_PASSWORD = "amina-admin-password-31"
 
 
 @pytest.fixture
-def site(start, production_env, fresh_database, own_redis, mailbox, port):
+def site(start, production_env, released_database, own_redis, mailbox, port):
     """A released PostgreSQL database with one administrator, Redis (a database of this
     test's own) as broker, and the web process. The worker is started by each test, when it
     has looked at the queue."""
     env = {
         **production_env,
-        "DATABASE_URL": fresh_database,
+        "DATABASE_URL": released_database,
         "REDIS_URL": own_redis(6),
         # evil.example is allowed on purpose: the Host check passes, so only SITE_URL can keep
         # it out of the links.
@@ -59,7 +59,7 @@ def site(start, production_env, fresh_database, own_redis, mailbox, port):
         "web": web,
         "start_worker": lambda: start(procfile()["worker"], env, name="worker"),
         "broker": redis.Redis.from_url(env["REDIS_URL"]),
-        "database": fresh_database,
+        "database": released_database,
     }
 
 

@@ -32,7 +32,7 @@ def issue_token(env: dict[str, str], username: str) -> str:
 
 
 @pytest.fixture
-def live_site(start, production_env, fresh_database, own_redis, port):
+def live_site(start, production_env, released_database, own_redis, port):
     """``live_site(redis_db, **env)``: released and seeded on PostgreSQL, the web line
     running with two workers; returns (base URL, env, web process)."""
 
@@ -40,7 +40,7 @@ def live_site(start, production_env, fresh_database, own_redis, port):
         env = {
             **production_env,
             "ALLOWED_HOSTS": "127.0.0.1",
-            "DATABASE_URL": fresh_database,
+            "DATABASE_URL": released_database,
             "REDIS_URL": own_redis(redis_db),
             "WEB_CONCURRENCY": "2",
             "PORT": str(port),

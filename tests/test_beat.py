@@ -58,13 +58,13 @@ def fail_over(holder, standby, wait: float = 12):
 
 @pytest.mark.integration
 def test_two_beats_send_each_period_once_and_fail_over_with_redis(
-    start, production_env, fresh_database, services
+    start, production_env, released_database, services
 ):
     env = {
         **production_env,
         "DJANGO_SETTINGS_MODULE": TASKS_SETTINGS,
         "LOG_FORMAT": "text",
-        "DATABASE_URL": fresh_database,
+        "DATABASE_URL": released_database,
         "REDIS_URL": services["redis"],
     }
     assert manage("release", env=env).returncode == 0
@@ -80,13 +80,13 @@ def test_two_beats_send_each_period_once_and_fail_over_with_redis(
 
 @pytest.mark.integration
 def test_two_beats_send_each_period_once_and_fail_over_with_postgres(
-    start, production_env, fresh_database
+    start, production_env, released_database
 ):
     env = {
         **production_env,
         "DJANGO_SETTINGS_MODULE": TASKS_SETTINGS,
         "LOG_FORMAT": "text",
-        "DATABASE_URL": fresh_database,
+        "DATABASE_URL": released_database,
     }
     assert manage("release", env=env).returncode == 0
     holder, standby = two_beats_one_sender(start, env)

@@ -10,11 +10,11 @@ from tests.support.workers import released, send, start_worker
 
 
 @pytest.fixture
-def redis_env(production_env, fresh_database, services, own_redis) -> dict[str, str]:
+def redis_env(production_env, released_database, services, own_redis) -> dict[str, str]:
     """Redis as broker, on a database of its own, so that no worker of another test or run
     answers this test's pings."""
     own = {**services, "redis": own_redis(3)}
-    return released(production_env, fresh_database, own, "redis")
+    return released(production_env, released_database, own, "redis")
 
 
 @pytest.mark.integration

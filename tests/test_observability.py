@@ -77,11 +77,11 @@ def event_of(envelope: str) -> dict:
 
 
 @pytest.fixture
-def observed_env(production_env, fresh_database, services, ingest) -> dict[str, str]:
+def observed_env(production_env, released_database, services, ingest) -> dict[str, str]:
     env = {
         **production_env,
         "DJANGO_SETTINGS_MODULE": SETTINGS,
-        "DATABASE_URL": fresh_database,
+        "DATABASE_URL": released_database,
         "REDIS_URL": services["redis"],
         "SENTRY_DSN": ingest.dsn,
         "SENTRY_ENVIRONMENT": "staging-test",

@@ -279,14 +279,14 @@ def test_reports_older_than_a_week_are_deleted_with_their_files(media):
 @pytest.mark.integration
 @pytest.mark.django_db(databases=[])
 def test_a_report_task_interrupted_by_a_worker_kill_completes_once(
-    start, production_env, fresh_database, own_redis, port
+    start, production_env, released_database, own_redis, port
 ):
     """A real worker is SIGKILLed (with its pool) while it draws a large report; the broker
     delivers the task again to a second worker, which finishes it: one row done, one file."""
     env = {
         **production_env,
         "DJANGO_SETTINGS_MODULE": "tests.settings_tasks",  # Redis re-delivers within seconds
-        "DATABASE_URL": fresh_database,
+        "DATABASE_URL": released_database,
         "REDIS_URL": own_redis(9),
         "ALLOWED_HOSTS": "localhost",
         "PORT": str(port),
@@ -313,7 +313,7 @@ def test_a_report_task_interrupted_by_a_worker_kill_completes_once(
     report_id = int(headers["Location"].rstrip("/").rsplit("/", 1)[1])
 
     def row() -> tuple:
-        with psycopg.connect(fresh_database) as db:
+        with psycopg.connect(released_database) as db:
             return db.execute(
                 "SELECT status, processed, total, file FROM reports_report WHERE id = %s",
                 (report_id,),

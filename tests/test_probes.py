@@ -31,10 +31,10 @@ def closed_port() -> int:
 
 
 @pytest.fixture
-def released_env(production_env, fresh_database, services) -> dict[str, str]:
+def released_env(production_env, released_database, services) -> dict[str, str]:
     env = {
         **production_env,
-        "DATABASE_URL": fresh_database,
+        "DATABASE_URL": released_database,
         "REDIS_URL": services["redis"],
         "SECURE_SSL_REDIRECT": "true",
     }

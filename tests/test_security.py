@@ -122,12 +122,12 @@ def test_an_oversized_request_is_refused_with_413_before_it_is_read(site):
 
 @pytest.mark.integration
 def test_the_eleventh_failed_sign_in_is_locked_out_across_two_worker_processes(
-    start, production_env, fresh_database, own_redis, port
+    start, production_env, released_database, own_redis, port
 ):
     env = {
         **production_env,
         "ALLOWED_HOSTS": "localhost",
-        "DATABASE_URL": fresh_database,
+        "DATABASE_URL": released_database,
         "REDIS_URL": own_redis(4),  # this test's failure counts only
         "WEB_CONCURRENCY": "2",
         "PORT": str(port),

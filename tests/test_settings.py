@@ -4,6 +4,7 @@ import json
 
 import pytest
 
+from tests.support.parallel import build_lock
 from tests.support.processes import base_env, manage, run
 from tests.support.services import TEST_SECRET_KEY
 
@@ -202,7 +203,8 @@ def test_build_commands_need_no_secret_but_serving_ones_do(tmp_path):
 
 def test_collectstatic_succeeds_with_an_empty_environment():
     """The build (nixpacks [phases.build], Heroku's buildpack) has no runtime variables."""
-    result = manage("collectstatic", "--noinput", env=base_env())
+    with build_lock("staticfiles"):  # not while the `built` fixture writes staticfiles/
+        result = manage("collectstatic", "--noinput", env=base_env())
     assert result.returncode == 0, result.stderr
     assert "static file" in result.stdout
 

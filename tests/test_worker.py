@@ -13,8 +13,8 @@ from tests.support.workers import TASKS_SETTINGS, Counts, released, send, start_
 
 
 @pytest.fixture(params=["redis", pytest.param("rabbitmq", marks=pytest.mark.rabbitmq)])
-def broker_env(request, production_env, fresh_database, services) -> dict[str, str]:
-    return released(production_env, fresh_database, services, request.param)
+def broker_env(request, production_env, released_database, services) -> dict[str, str]:
+    return released(production_env, released_database, services, request.param)
 
 
 @pytest.mark.integration

@@ -5,8 +5,9 @@ into a fresh environment, ``collectstatic`` with no config vars), the config var
 button derives from app.json (values, generated secrets, add-on URLs, dyno metadata), the
 Procfile's ``release`` once, then ``web``, ``worker`` and ``beat`` dynos behind a router that
 speaks plain http with X-Forwarded-Proto, and SIGTERM to every process of each dyno with 30 s
-to exit. app.json itself is checked against the schema in ``app_json_schema.py``, and
-``environments.test`` is run as Heroku CI runs it.
+to exit. app.json itself is checked against the schema in ``app_json_schema.py``;
+``environments.test`` is run as Heroku CI runs it in test_heroku_ci.py (a file of its own, so
+that its long install runs in parallel with these replays).
 """
 
 from __future__ import annotations
@@ -30,8 +31,6 @@ APP_JSON = json.loads((REPO / "app.json").read_text())
 PACKAGE_MANAGER_FILES = ("requirements.txt", "uv.lock", "poetry.lock", "Pipfile.lock")
 BUILDPACK_COLLECTSTATIC = "python manage.py collectstatic --noinput"
 DOMAIN = "obcms-example-1234.herokuapp.com"
-# One integration test for the Heroku CI run: it needs the in-dyno PostgreSQL and Redis.
-PROBE_TEST = "test_probes_answer_every_platform_host_over_plain_http"
 
 
 def buildpack_compile(app: Path, venv: Path) -> tuple[dict[str, str], subprocess.CompletedProcess]:
@@ -198,26 +197,3 @@ def test_negative_twins_the_schema_names_what_heroku_would_reject(change, expect
 def test_negative_twin_a_procfile_without_beat_leaves_formation_pointing_nowhere():
     lines = {name: command for name, command in procfile().items() if name != "beat"}
     assert "formation: beat is not a process type of the Procfile" in problems(APP_JSON, lines)
-
-
-@pytest.mark.integration
-def test_environments_test_runs_as_heroku_ci_runs_it(tmp_path, fresh_database, platform_redis):
-    """Heroku CI: a build, the test-setup script, then the test script with the environment's
-    variables, CI=true and the in-dyno add-ons' URLs. Narrowed to two files to keep the suite
-    short; --collect-only over the whole suite shows every module loads there."""
-    test = APP_JSON["environments"]["test"]
-    app = copy_repository(tmp_path / "app")
-    env = install(app, tmp_path / "venv")
-    setup = run(test["scripts"]["test-setup"], env, 900, cwd=app)
-    assert setup.returncode == 0, setup.stderr[-2000:]
-    addons = {"DATABASE_URL": fresh_database, "REDIS_URL": platform_redis}  # in-dyno
-    env |= {**test["env"], "CI": "true", **addons}
-
-    collected = run(f"{test['scripts']['test']} --collect-only -q", env, 300, cwd=app)
-    assert collected.returncode == 0, collected.stdout[-3000:] + collected.stderr[-2000:]
-    assert " deselected" in collected.stdout.splitlines()[-1]  # Chromium, RabbitMQ: not there
-
-    selection = "tests/test_env.py tests/test_probes.py::" + PROBE_TEST
-    ran = run(f"{test['scripts']['test']} -q -p no:cacheprovider {selection}", env, 600, cwd=app)
-    assert ran.returncode == 0, ran.stdout[-3000:] + ran.stderr[-2000:]
-    assert " passed" in ran.stdout.splitlines()[-1] and "skipped" not in ran.stdout

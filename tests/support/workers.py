@@ -9,6 +9,7 @@ import pytest
 import redis
 from celery import Celery
 
+from tests.support.parallel import CELERY_QUEUE
 from tests.support.processes import Process, manage, procfile
 from tests.support.services import RABBITMQ_URL
 
@@ -17,17 +18,20 @@ TASKS_SETTINGS = "tests.settings_tasks"
 
 
 def released(
-    production_env: dict[str, str], fresh_database: str, services: dict[str, str], broker: str
+    production_env: dict[str, str], database: str, services: dict[str, str], broker: str
 ) -> dict[str, str]:
-    """A released database, Redis for cache and counting, and ``broker`` for the tasks."""
+    """A released ``database`` (``released_database``: the release finds nothing to apply;
+    ``fresh_database``: it migrates), Redis for cache and counting, and ``broker`` for the
+    tasks."""
     if broker == "rabbitmq" and not RABBITMQ_URL:
         pytest.fail("RABBITMQ_URL is not set: .ci/run sets it to the machine's RabbitMQ")
     env = {
         **production_env,
         "DJANGO_SETTINGS_MODULE": TASKS_SETTINGS,
-        "DATABASE_URL": fresh_database,
+        "DATABASE_URL": database,
         "REDIS_URL": services["redis"],
         "LOG_FORMAT": "text",
+        "TEST_CELERY_QUEUE": CELERY_QUEUE,
     }
     if broker == "rabbitmq":
         env["CELERY_BROKER_URL"] = RABBITMQ_URL
@@ -45,7 +49,7 @@ def send(env: dict[str, str], name: str, *args: object) -> None:
     """Send task ``name`` by name, as any process with the broker's URL can."""
     sender = Celery(broker=broker_url(env))
     try:
-        sender.send_task(name, args=args)
+        sender.send_task(name, args=args, queue=env.get("TEST_CELERY_QUEUE", "celery"))
     finally:
         sender.close()
 

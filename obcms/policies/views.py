@@ -28,6 +28,8 @@ def policy_list(request: HttpRequest) -> HttpResponse:
     policies = filters.qs.annotate(
         need_count=Count("needs", distinct=True), milestone_count=Count("milestones", distinct=True)
     )
+    if not filters.sorted:
+        policies = policies.order_by("-created_at", "-pk")
     page = page_of(request, policies, count_from=filters.qs)
     labels = dict(Policy.Status.choices)
     by_status = [

@@ -96,8 +96,13 @@ def test_milestones_and_follow_ups_reach_reminders_and_the_calendar(client):
         reverse("policies:milestone_add", args=[record.pk]),
         {"title": "Draft the EO", "due_on": "2026-04-10", "responsible": responsible.pk},
     )
-    Milestone.objects.create(policy=record, title="Done already", due_on=date(2026, 4, 10),
-                             done_on=date(2026, 4, 1), created_by=encoder)
+    Milestone.objects.create(
+        policy=record,
+        title="Done already",
+        due_on=date(2026, 4, 10),
+        done_on=date(2026, 4, 1),
+        created_by=encoder,
+    )
     work = ppa(title="Footbridge")
     ProgressUpdate.objects.create(
         ppa=work,

@@ -242,3 +242,22 @@ def test_list_and_page_cost_the_same_queries_for_5_or_50_rows(client):
         )
         chain.link(big, validated_need(admin, factories.community(barangay=barangay)))
     assert factories.queries_for(client, big.get_absolute_url()) == detail
+
+
+def test_the_community_page_and_the_dashboard_show_the_chain(client):
+    admin = factories.user("administrator")
+    n = validated_need(admin, beneficiaries=40)
+    community = n.assessment.community
+    record = ppa(title="Birthing clinic", sector="health", budget_allocated=Decimal("1200.50"))
+    chain.link(record, n)
+    chain.move(record, admin, "ongoing")
+    chain.move(record, admin, "completed")
+    client.force_login(factories.user("viewer"))
+    page = client.get(community.get_absolute_url()).content.decode()
+    assert f'data-need="{n.pk}">Completed<' in page and "Birthing clinic" in page
+    figures = client.get(reverse("home")).context["chain"]
+    completed = {row["status"]: row["count"] for row in figures["needs_by_status"]}
+    assert completed["completed"] == 1 and completed["planned"] == 0
+    assert [(r["fiscal_year"], r["sector"], r["allocated"]) for r in figures["ppa_budget"]] == [
+        (2026, "health", Decimal("1200.50"))
+    ]

@@ -59,13 +59,13 @@ def upload(request: HttpRequest, label: str, object_pk: int) -> HttpResponse:
 
 
 def _attachment(request: HttpRequest, label: str, object_pk: int, pk: int) -> Attachment:
+    model = attachments.attachable(label)
+    if model is None:
+        raise Http404("No such record type.")
     if not request.user.has_perm("records.view_attachment") or not request.user.has_perm(
         _view_permission(label)
     ):
         raise PermissionDenied
-    model = attachments.attachable(label)
-    if model is None:
-        raise Http404
     # The attachment must belong to the record the URL names.
     return get_object_or_404(
         Attachment,

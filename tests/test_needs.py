@@ -172,3 +172,44 @@ def test_the_list_and_a_page_cost_the_same_queries_for_5_or_50_rows(client):
     one = Need.objects.first()
     detail = factories.queries_for(client, one.get_absolute_url())
     assert factories.queries_for(client, Need.objects.last().get_absolute_url()) == detail
+
+
+@pytest.mark.parametrize("export_format", ["csv", "xlsx"])
+def test_the_export_matches_the_filtered_list(
+    client, settings, tmp_path, django_capture_on_commit_callbacks, export_format
+):
+    import csv
+    import io
+
+    from obcms.reports.models import Export
+    from obcms.reports.needs_export import build_needs_export
+
+    settings.MEDIA_ROOT = tmp_path
+    xii = factories.place("XII")
+    for _ in range(3):
+        need(factories.community(barangay=xii), sector="wash", estimated_cost=Decimal("12.50"))
+    need(factories.community(barangay=xii), sector="health")
+    need(factories.community(barangay=factories.place("IX")), sector="wash")
+    need(factories.community(barangay=xii), sector="wash", description="=HYPERLINK(1)")
+    client.force_login(factories.user("viewer"))
+    query = {"region": xii.municipality.region_id, "sector": "wash"}
+    listed = sorted(n.pk for n in client.get(reverse("needs:list"), query).context["page"])
+    assert len(listed) == 4
+    with django_capture_on_commit_callbacks(execute=False):
+        response = client.post(
+            reverse("needs_export") + f"?region={query['region']}&sector=wash",
+            {"format": export_format},
+        )
+    export = Export.objects.get()
+    assert response["Location"] == export.get_absolute_url()
+    build_needs_export(export.pk)
+    export.refresh_from_db()
+    assert (export.status, export.processed) == ("done", 4)
+    if export_format == "csv":
+        rows = list(csv.reader(io.StringIO(export.file.read().decode("utf-8-sig"))))
+    else:
+        from openpyxl import load_workbook
+
+        rows = list(load_workbook(export.file.open("rb")).active.values)
+    assert sorted(int(r[0]) for r in rows[1:]) == listed
+    assert "'=HYPERLINK(1)" in {r[7] for r in rows[1:]}

@@ -261,3 +261,29 @@ def test_the_community_page_and_the_dashboard_show_the_chain(client):
     assert [(r["fiscal_year"], r["sector"], r["allocated"]) for r in figures["ppa_budget"]] == [
         (2026, "health", Decimal("1200.50"))
     ]
+
+
+def test_the_demo_chain_agrees_with_itself():
+    import random
+
+    from obcms.policies import demo as policy_demo
+    from obcms.policies.models import Policy
+    from obcms.ppas import demo
+
+    users = {role: factories.user(role) for role in ("administrator", "encoder")}
+    barangay = factories.place("XII")
+    for _ in range(30):
+        n = need(factories.community(barangay=barangay), sector="wash")
+        n.assessment.status = "validated"
+        n.assessment.save()
+    counts = demo.seed(random.Random(7), users)
+    assert counts["PPAs"] > 0 and ProgressUpdate.objects.exists()
+    for n in Need.objects.prefetch_related("ppas"):
+        expected = chain.status_from(p.status for p in n.ppas.all())
+        if expected:
+            assert n.status == expected
+        else:
+            assert n.status not in Need.FOLLOWS_PPAS
+        assert n.estimated_cost is not None and n.households
+    policy_demo.seed(random.Random(7), users)
+    assert Policy.objects.count() == 12 and Policy.objects.filter(needs__isnull=False).exists()

@@ -32,11 +32,9 @@ LIST_RELATIONS = (
 
 
 def totals_of(needs: QuerySet[Need]) -> dict:
-    """Count, people affected and estimated cost of ``needs``, overall and by sector: two
-    aggregate queries, whatever the number of rows."""
-    overall = needs.order_by().aggregate(
-        count=Count("pk"), people=Sum("beneficiaries"), cost=Sum("estimated_cost")
-    )
+    """Count, people affected and estimated cost of ``needs``, overall and by sector: one
+    GROUP BY query (the overall figures are the sum of the sectors'), whatever the number of
+    rows."""
     labels = dict(Need.Sector.choices)
     by_sector = [
         {**row, "label": labels.get(row["sector"], row["sector"])}
@@ -46,9 +44,9 @@ def totals_of(needs: QuerySet[Need]) -> dict:
         .order_by("sector")
     ]
     return {
-        "count": overall["count"],
-        "people": overall["people"] or 0,
-        "cost": overall["cost"] or Decimal("0"),
+        "count": sum(row["count"] for row in by_sector),
+        "people": sum(row["people"] or 0 for row in by_sector),
+        "cost": sum((row["cost"] or Decimal("0") for row in by_sector), Decimal("0")),
         "by_sector": by_sector,
     }
 
@@ -60,7 +58,8 @@ def need_list(request: HttpRequest) -> HttpResponse:
     needs = filters.qs
     if not filters.sorted:
         needs = needs.order_by("status", "rank", "priority", "-pk")
-    page = page_of(request, needs.select_related(*LIST_RELATIONS), count_from=filters.qs)
+    totals = totals_of(filters.qs)
+    page = page_of(request, needs.select_related(*LIST_RELATIONS), count=totals["count"])
     query = filters.as_query()
     return render(
         request,
@@ -68,7 +67,7 @@ def need_list(request: HttpRequest) -> HttpResponse:
         {
             "filters": filters,
             "page": page,
-            "totals": totals_of(filters.qs),
+            "totals": totals,
             "filtered": any(k != "sort" for k in query),
             "query": query,
         },

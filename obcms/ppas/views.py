@@ -54,7 +54,8 @@ def totals_of(ppas: QuerySet[PPA]) -> dict:
 def ppa_list(request: HttpRequest) -> HttpResponse:
     filters = PPAFilter(request.GET, queryset=PPA.objects.all())
     ppas = filters.qs.select_related("region", "implementing_partner")
-    page = page_of(request, ppas, count_from=filters.qs)
+    totals = totals_of(filters.qs)
+    page = page_of(request, ppas, count=totals["count"])
     query = filters.as_query()
     return render(
         request,
@@ -62,7 +63,7 @@ def ppa_list(request: HttpRequest) -> HttpResponse:
         {
             "filters": filters,
             "page": page,
-            "totals": totals_of(filters.qs),
+            "totals": totals,
             "filtered": any(k != "sort" for k in query),
         },
     )

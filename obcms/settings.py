@@ -87,6 +87,8 @@ INSTALLED_APPS = [
     "obcms.communities",
     "obcms.assessments",
     "obcms.coordination",
+    "obcms.ppas",
+    "obcms.policies",
     "obcms.places",
     "obcms.reports",
 ]
@@ -360,7 +362,10 @@ CSRF_COOKIE_NAME = "csrftoken" if DEBUG else "__Host-csrftoken"
 # as an error that stops the release rather than a warning printed beside it.
 SILENCED_SYSTEM_CHECKS = ["security.W009"]
 # Bodies above this are refused with 413 before they are read; imports are capped at 5 MB.
-MAX_REQUEST_BYTES = 10 * 1024 * 1024
+# Attachments (documents and photos on records, obcms/records/attachments.py) up to this size;
+# a request may carry one with its form fields.
+ATTACHMENT_MAX_MB = env.int("ATTACHMENT_MAX_MB", default=10, minimum=1)
+MAX_REQUEST_BYTES = max(10, ATTACHMENT_MAX_MB + 1) * 1024 * 1024
 SESSION_COOKIE_AGE = env.int("SESSION_COOKIE_AGE", default=8 * 60 * 60, minimum=60)
 
 # MAPS
@@ -457,6 +462,8 @@ CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_WORKER_CANCEL_LONG_RUNNING_TASKS_ON_CONNECTION_LOSS = True
 # A task gets SoftTimeLimitExceeded at the soft limit (to clean up) and is killed at the hard one.
+# Tasks outside an app's tasks.py (autodiscovery reads only those).
+CELERY_IMPORTS = ["obcms.reports.needs_export"]
 CELERY_TASK_TIME_LIMIT = env.int("CELERY_TASK_TIME_LIMIT", default=300, minimum=2)
 CELERY_TASK_SOFT_TIME_LIMIT = env.int("CELERY_TASK_SOFT_TIME_LIMIT", default=240, minimum=1)
 if CELERY_TASK_SOFT_TIME_LIMIT >= CELERY_TASK_TIME_LIMIT:

@@ -6,6 +6,7 @@ from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
+from obcms.reports import needs_export
 from obcms.reports.views import dashboard
 from obcms.security.signin import SignInForm
 
@@ -25,6 +26,11 @@ urlpatterns = [
     path("api/", include("obcms.api.urls")),
     path("communities/", include("obcms.communities.urls")),
     path("assessments/", include("obcms.assessments.urls")),
+    path("needs/export/", needs_export.create, name="needs_export"),
+    path("needs/", include("obcms.assessments.needs_urls")),
+    path("ppas/", include("obcms.ppas.urls")),
+    path("policies/", include("obcms.policies.urls")),
+    path("attachments/", include("obcms.records.urls")),
     path("partners/", include("obcms.coordination.urls")),
     path("", include("obcms.places.urls")),
     path("reports/", include("obcms.reports.urls")),

@@ -219,3 +219,63 @@ def test_an_administrator_invites_a_colleague_who_chooses_a_password_and_signs_i
         page.reload()
         expect(page.get_by_role("row", name="Norhana Ali")).to_contain_text("Active")
         browser.close()
+
+
+def test_from_a_validated_need_to_a_completed_ppa(start, tmp_path, port, built, chromium_path):
+    """An administrator validates a need, creates a PPA for it, adds an update at 100 %, and
+    finds the need completed on its community's page and on the dashboard."""
+    from playwright.sync_api import expect, sync_playwright
+
+    env = {
+        "PATH": f"{os.path.dirname(os.sys.executable)}:{os.environ['PATH']}",
+        "HOME": os.environ.get("HOME", "/tmp"),
+        "DEBUG": "true",
+        "DATA_DIR": str(tmp_path),
+        "PORT": str(port),
+        "WEB_CONCURRENCY": "1",
+    }
+    assert manage("release", env=env).returncode == 0
+    seeded = manage("seed_demo", "--communities", "30", env=env)
+    assert seeded.returncode == 0, seeded.stderr
+    password = re.search(r"user 'admin' \(administrator\), password (\S+)", seeded.stdout).group(1)
+    web = start(procfile()["web"], env, name="web")
+    web.wait_for_http(f"http://127.0.0.1:{port}/health/")
+    base = f"http://localhost:{port}"
+
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=chromium_path, args=FLAGS)
+        page = browser.new_page()
+        page.goto(f"{base}/")
+        page.get_by_label("Username").fill("admin")
+        page.get_by_label("Password").fill(password)
+        page.get_by_role("button", name="Sign in").click()
+        completed = page.locator('[data-needs="completed"]')
+        before = int(completed.inner_text().replace(",", ""))
+
+        page.goto(f"{base}/needs/?status=identified")
+        page.locator("table.data tbody tr td a").first.click()
+        need_id = re.search(r"/needs/(\d+)/", page.url).group(1)
+        community = page.locator("h1 a").inner_text()
+        page.get_by_role("button", name="Validate").click()
+        expect(page.get_by_text("Need validated.")).to_be_visible()
+
+        page.get_by_role("link", name="Create a PPA for it").click()
+        page.get_by_label("Fiscal year").fill("2026")
+        page.get_by_role("button", name="Save", exact=True).click()
+        expect(page.get_by_text("OOBC PPA saved.")).to_be_visible()
+        expect(page.locator("[data-status]")).to_have_text("Planned")
+
+        page.get_by_text("Add an update").click()
+        page.get_by_role("textbox", name="Date", exact=True).fill(date.today().isoformat())
+        page.get_by_label("Percent done").fill("100")
+        page.get_by_label("What happened").fill("Water system turned over to the barangay")
+        page.get_by_role("button", name="Save the update").click()
+        expect(page.get_by_text("Update saved (100 %).")).to_be_visible()
+        expect(page.locator("[data-status]")).to_have_text("Completed")
+
+        page.get_by_role("link", name=community, exact=True).first.click()
+        expect(page.locator(f'[data-need="{need_id}"]')).to_have_text("Completed")
+        page.get_by_role("link", name="Dashboard").click()
+        expect(page.locator('[data-needs="completed"]')).to_have_text(str(before + 1))
+        page.screenshot(path=str(tmp_path / "chain.png"))
+        browser.close()

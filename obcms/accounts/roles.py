@@ -1,7 +1,9 @@
 """The three roles, as Django groups: administrator, encoder (edits) and viewer (reads).
 
-Administrators alone validate and return assessments, archive and restore records (the
-archive_<model> permissions) and delete for good in the admin.
+Administrators alone validate and return assessments, validate, prioritise, defer and reject
+needs, endorse, approve, decline, cancel and reopen PPAs, decide on policy recommendations,
+remove others' attachments, archive and restore records (the archive_<model> permissions) and
+delete for good in the admin.
 
 Kept in step with the code after every migrate (post_migrate), so a new model's permissions
 reach the roles on the deploy that adds it. Administrators also need "staff status" to open
@@ -16,6 +18,9 @@ APPS = (
     "communities",
     "assessments",
     "coordination",
+    "ppas",
+    "policies",
+    "records",
     "reports",
     "geography",
     "ops",
@@ -36,6 +41,12 @@ VIEW = {
         ("assessments", "need"),
         ("coordination", "partner"),
         ("coordination", "engagement"),
+        ("ppas", "ppa"),
+        ("ppas", "progressupdate"),
+        ("policies", "policy"),
+        ("policies", "statuschange"),
+        ("policies", "milestone"),
+        ("records", "attachment"),
         ("geography", "region"),
         ("geography", "province"),
         ("geography", "municipality"),
@@ -57,9 +68,14 @@ EDIT = (
             ("assessments", "need"),
             ("coordination", "partner"),
             ("coordination", "engagement"),
+            ("ppas", "ppa"),
+            ("ppas", "progressupdate"),
+            ("policies", "policy"),
+            ("policies", "milestone"),
         )
         for action in ("add", "change")
     }
+    | {"records.add_attachment"}  # removing one is for its uploader or an administrator
     | {"reports.add_import", "reports.view_import"}
     | {"communities.delete_contact"}  # removing a contact is an edit of the profile
 )

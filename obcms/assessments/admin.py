@@ -26,3 +26,14 @@ class AssessmentAdmin(ArchivableAdmin):
         "created_by",
     )
     inlines = [NeedInline]
+
+
+@admin.register(Need)
+class NeedAdmin(admin.ModelAdmin):
+    list_display = ("__str__", "assessment", "sector", "status", "urgency", "priority", "rank")
+    list_filter = ("status", "sector", "urgency", "priority")
+    list_select_related = ("assessment__community",)
+    search_fields = ("description", "assessment__community__name")
+    raw_id_fields = ("assessment",)
+    autocomplete_fields = ("forwarded_to",)
+    readonly_fields = ("validated_by", "validated_at")

@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+from decimal import Decimal
+
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.validators import MinValueValidator
 from django.db import models
 from django.urls import reverse
 from django.utils import timezone
@@ -118,7 +121,12 @@ class Assessment(Archivable):
 
 
 class Need(models.Model):
-    """A need the community named, by sector; edited with its assessment."""
+    """A need the community named, by sector; recorded with its assessment, then followed in
+    the needs register (/needs/) from identified to completed.
+
+    Administrators validate, prioritise, defer and reject (``validate_need``); planned, in
+    progress and completed follow the PPAs that address it (``obcms.ppas.chain``), never a
+    hand edit, so the two records cannot disagree."""
 
     class Sector(models.TextChoices):
         EDUCATION = "education", "Education"
@@ -135,12 +143,70 @@ class Need(models.Model):
         MEDIUM = 2, "Medium"
         LOW = 3, "Low"
 
+    class Status(models.TextChoices):
+        IDENTIFIED = "identified", "Identified"
+        VALIDATED = "validated", "Validated"
+        PRIORITIZED = "prioritized", "Prioritized"
+        PLANNED = "planned", "Planned"
+        IN_PROGRESS = "in_progress", "In progress"
+        COMPLETED = "completed", "Completed"
+        DEFERRED = "deferred", "Deferred"
+        REJECTED = "rejected", "Rejected"
+
+    class Urgency(models.TextChoices):
+        IMMEDIATE = "immediate", "Immediate"
+        SHORT = "short", "Short term"
+        MEDIUM = "medium", "Medium term"
+        LONG = "long", "Long term"
+
+    # Statuses a PPA may take a need from (and gives back when its last PPA goes).
+    ACTIONABLE = (Status.VALIDATED, Status.PRIORITIZED)
+    FOLLOWS_PPAS = (Status.PLANNED, Status.IN_PROGRESS, Status.COMPLETED)
+
     assessment = models.ForeignKey(Assessment, on_delete=models.CASCADE, related_name="needs")
     sector = models.CharField(max_length=20, choices=Sector.choices)
     description = models.TextField(help_text="What is needed, as the community put it.")
     priority = models.PositiveSmallIntegerField(choices=Priority.choices, default=Priority.MEDIUM)
     beneficiaries = models.PositiveIntegerField(
-        null=True, blank=True, help_text="People who would benefit; leave empty if unknown."
+        "people affected",
+        null=True,
+        blank=True,
+        help_text="People who would benefit; leave empty if unknown.",
+    )
+    households = models.PositiveIntegerField(
+        "households affected", null=True, blank=True, help_text="Leave empty if unknown."
+    )
+    urgency = models.CharField(max_length=10, choices=Urgency.choices, default=Urgency.MEDIUM)
+    estimated_cost = models.DecimalField(
+        "estimated cost (PHP)",
+        max_digits=14,
+        decimal_places=2,
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(Decimal("0"))],
+    )
+    status = models.CharField(
+        max_length=12, choices=Status.choices, default=Status.IDENTIFIED, db_index=True
+    )
+    status_reason = models.TextField(
+        "reason", blank=True, help_text="Why it was deferred or rejected."
+    )
+    validated_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    validated_at = models.DateTimeField(null=True, blank=True)
+    rank = models.PositiveIntegerField(
+        null=True,
+        blank=True,
+        help_text="Its place among the prioritized needs of its region and sector (1 first).",
+    )
+    forwarded_to = models.ForeignKey(
+        "coordination.Partner",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="forwarded_needs",
+        help_text="The partner the need was forwarded to, if any.",
     )
 
     objects = ArchivableQuerySet.as_manager()
@@ -148,9 +214,50 @@ class Need(models.Model):
 
     class Meta:
         ordering = ["priority", "sector"]
+        permissions = [("validate_need", "Can validate, prioritise, defer and reject needs")]
 
     def __str__(self) -> str:
         return f"{self.get_sector_display()}: {self.description[:60]}"
+
+    def get_absolute_url(self) -> str:
+        return reverse("needs:detail", args=[self.pk])
+
+    def _decide(self, user, allowed_from: tuple[str, ...], verb: str) -> None:
+        if not user.has_perm("assessments.validate_need"):
+            raise PermissionDenied(f"Only administrators {verb} needs.")
+        if self.status not in allowed_from:
+            raise ValidationError(
+                f"A need that is {self.get_status_display().lower()} cannot be {verb}d."
+            )
+
+    def validate_by(self, user) -> None:
+        self._decide(user, (self.Status.IDENTIFIED, self.Status.DEFERRED), "validate")
+        self.status, self.status_reason = self.Status.VALIDATED, ""
+        self.validated_by, self.validated_at = user, timezone.now()
+        self.save(update_fields=["status", "status_reason", "validated_by", "validated_at"])
+
+    def prioritize_by(self, user, rank: int) -> None:
+        self._decide(user, self.ACTIONABLE, "prioritise")
+        if rank < 1:
+            raise ValidationError("A rank starts at 1.")
+        self.status, self.rank = self.Status.PRIORITIZED, rank
+        self.save(update_fields=["status", "rank"])
+
+    def _set_aside(self, user, status: str, reason: str, verb: str) -> None:
+        self._decide(user, (self.Status.IDENTIFIED, *self.ACTIONABLE, self.Status.DEFERRED), verb)
+        if self.ppas.exists():
+            raise ValidationError("Unlink the PPAs that address it first.")
+        reason = reason.strip()
+        if not reason:
+            raise ValidationError("Say why: the reason is kept with the need.")
+        self.status, self.status_reason, self.rank = status, reason, None
+        self.save(update_fields=["status", "status_reason", "rank"])
+
+    def defer_by(self, user, reason: str) -> None:
+        self._set_aside(user, self.Status.DEFERRED, reason, "defer")
+
+    def reject_by(self, user, reason: str) -> None:
+        self._set_aside(user, self.Status.REJECTED, reason, "reject")
 
 
 history.track(Assessment, exclude=("created_by",))

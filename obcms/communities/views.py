@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from urllib.parse import urlencode
 
+from django.apps import apps
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required, permission_required
 from django.contrib.humanize.templatetags.humanize import intcomma
@@ -135,6 +136,13 @@ def community_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "profile": profile_of(community),
             "assessments": community.assessments.filter(**own).prefetch_related("needs"),
             "engagements": community.engagements.filter(**own).select_related("partner"),
+            # By name, not import: the needs and PPA apps build on this one.
+            "needs": apps.get_model("assessments", "Need")
+            .objects.filter(assessment__community=community, assessment__archived_at__isnull=True)
+            .order_by("status", "rank", "priority", "pk"),
+            "ppas": community.ppas.filter(**own)
+            .select_related("region")
+            .order_by("-fiscal_year", "pk"),
             "history": entries_of(community),
         },
     )

@@ -9,6 +9,7 @@ from django.db.models import QuerySet
 from django.http import HttpRequest
 
 from obcms.records.archive import ARCHIVE_STATES, archive_permission
+from obcms.records.models import Attachment
 
 
 class ArchivedFilter(admin.SimpleListFilter):
@@ -49,3 +50,25 @@ class ArchivableAdmin(admin.ModelAdmin):
             record.restore()  # one save each, so every restore is in the history
             restored += 1
         messages.success(request, f"Restored {restored} record(s).")
+
+
+@admin.register(Attachment)
+class AttachmentAdmin(admin.ModelAdmin):
+    """Documents and photos of every record; uploads happen on the records' pages, where the
+    type and size are checked."""
+
+    list_display = ("name", "content_type", "object_id", "size", "uploaded_by", "uploaded_at")
+    list_filter = ("content_type",)
+    search_fields = ("name", "description")
+    readonly_fields = (
+        "content_type",
+        "object_id",
+        "file",
+        "name",
+        "content_type_name",
+        "size",
+        "uploaded_by",
+    )
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False

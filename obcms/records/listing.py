@@ -119,13 +119,17 @@ def page_of(
     queryset: QuerySet,
     per_page: int = PAGE_SIZE,
     count_from: QuerySet | None = None,
+    count: int | None = None,
 ) -> Page:
     """The requested page; a page number out of range or not a number gives the nearest one.
 
     ``count_from``: the same rows without the joins the page's columns need (the filtered
     model queryset under a ``values_list``), so that counting them does not join every
-    barangay and region to each row: the count is the list's costliest query."""
+    barangay and region to each row: the count is the list's costliest query. ``count``: the
+    number of rows, when the page has counted them already (with its totals)."""
     paginator = Paginator(queryset, per_page)
-    if count_from is not None:
+    if count is not None:
+        paginator.count = count
+    elif count_from is not None:
         paginator.count = count_from.count()  # Paginator.count is a cached property
     return paginator.get_page(request.GET.get("page"))

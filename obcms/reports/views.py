@@ -12,7 +12,7 @@ from django.views.decorators.http import require_POST
 
 from obcms.communities.filters import CommunityFilter
 from obcms.places import charts
-from obcms.reports import statistics
+from obcms.reports import chain_figures, statistics
 from obcms.reports.forms import ManaSummaryForm, PlaceReportForm
 from obcms.reports.models import Export, Import, Report, StatisticsSnapshot
 from obcms.reports.tasks import build_export, build_report, process_import
@@ -35,7 +35,12 @@ def dashboard(request: HttpRequest) -> HttpResponse:
     return render(
         request,
         "reports/dashboard.html",
-        {"data": data, "snapshot": snapshot, "charts": over_time},
+        {
+            "data": data,
+            "snapshot": snapshot,
+            "charts": over_time,
+            "chain": chain_figures.compute(),
+        },
     )
 
 

@@ -25,3 +25,23 @@ def archive_panel(
         "restore_url": reverse(restore_url, args=[record.pk]),
         "csrf_token": context.get("csrf_token"),
     }
+
+
+@register.inclusion_tag("includes/attachments.html", takes_context=True)
+def attachments_panel(context: template.Context, record) -> dict:
+    """The record's documents and photos, with upload and removal for those allowed."""
+    from obcms.records import attachments
+
+    user = context["request"].user
+    label = record._meta.label_lower
+    listed = list(attachments.of(record))
+    return {
+        "record": record,
+        "label": label,
+        "attachments": [(a, attachments.may_remove(user, a)) for a in listed],
+        "can_add": user.has_perm(attachments.ATTACHABLE.get(label, "-"))
+        and user.has_perm("records.add_attachment")
+        and not getattr(record, "is_archived", False),
+        "max_mb": attachments.max_bytes() // (1024 * 1024),
+        "csrf_token": context.get("csrf_token"),
+    }

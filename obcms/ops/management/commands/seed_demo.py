@@ -35,6 +35,8 @@ from obcms.communities.models import (
 from obcms.coordination.models import Engagement, Partner
 from obcms.db.planner import analyze
 from obcms.geography.models import Barangay
+from obcms.policies import demo as policy_demo
+from obcms.ppas import demo as ppa_demo
 from obcms.reports.tasks import check_data_quality, refresh_statistics
 
 PLACES = [
@@ -163,6 +165,8 @@ class Command(BaseCommand):
             self.assessments(rng, communities, users)
             self.engagements(rng, communities, self.partners(), users["encoder"])
             self.archive_some(rng, communities, users["administrator"])
+            self.stdout.write(f"  chain: {ppa_demo.seed(rng, users)}")
+            self.stdout.write(f"  policies: {policy_demo.seed(rng, users)}")
         analyze(Community, Contact, Assessment, Need, Partner, Engagement)
         check_data_quality()  # the nightly and 15-minute tasks, run now so pages show it
         refresh_statistics()

@@ -1,0 +1,6 @@
+from django.apps import AppConfig
+
+
+class PoliciesConfig(AppConfig):
+    name = "obcms.policies"
+    verbose_name = "Policy recommendations"

@@ -87,6 +87,8 @@ INSTALLED_APPS = [
     "obcms.communities",
     "obcms.assessments",
     "obcms.coordination",
+    "obcms.meetings",
+    "obcms.agenda",
     "obcms.places",
     "obcms.reports",
 ]

@@ -26,6 +26,8 @@ urlpatterns = [
     path("communities/", include("obcms.communities.urls")),
     path("assessments/", include("obcms.assessments.urls")),
     path("partners/", include("obcms.coordination.urls")),
+    path("meetings/", include("obcms.meetings.urls")),
+    path("calendar/", include("obcms.agenda.urls")),
     path("", include("obcms.places.urls")),
     path("reports/", include("obcms.reports.urls")),
     path(settings.ADMIN_URL, admin.site.urls),

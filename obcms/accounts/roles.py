@@ -16,6 +16,7 @@ APPS = (
     "communities",
     "assessments",
     "coordination",
+    "meetings",
     "reports",
     "geography",
     "ops",
@@ -36,6 +37,8 @@ VIEW = {
         ("assessments", "need"),
         ("coordination", "partner"),
         ("coordination", "engagement"),
+        ("meetings", "meeting"),
+        ("meetings", "actionitem"),
         ("geography", "region"),
         ("geography", "province"),
         ("geography", "municipality"),
@@ -57,11 +60,14 @@ EDIT = (
             ("assessments", "need"),
             ("coordination", "partner"),
             ("coordination", "engagement"),
+            ("meetings", "meeting"),
+            ("meetings", "actionitem"),
         )
         for action in ("add", "change")
     }
     | {"reports.add_import", "reports.view_import"}
     | {"communities.delete_contact"}  # removing a contact is an edit of the profile
+    | {"meetings.delete_actionitem"}  # removing an action item is an edit of its meeting
 )
 
 ROLES: dict[str, set[str] | None] = {

@@ -8,7 +8,7 @@ from urllib.parse import urlencode
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required, permission_required
 from django.contrib.humanize.templatetags.humanize import intcomma
-from django.db.models import QuerySet
+from django.db.models import Count, Q, QuerySet
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -135,6 +135,9 @@ def community_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "profile": profile_of(community),
             "assessments": community.assessments.filter(**own).prefetch_related("needs"),
             "engagements": community.engagements.filter(**own).select_related("partner"),
+            "meetings": community.meetings.filter(archived_at__isnull=True).annotate(
+                open_actions=Count("action_items", filter=Q(action_items__done=False))
+            ),
             "history": entries_of(community),
         },
     )

@@ -89,6 +89,7 @@ INSTALLED_APPS = [
     "obcms.coordination",
     "obcms.meetings",
     "obcms.agenda",
+    "obcms.reminders",
     "obcms.places",
     "obcms.reports",
 ]

@@ -181,3 +181,32 @@ def test_the_access_log_leaves_the_feed_token_out():
         == "/calendar/feed/[redacted]"
     )
     assert SECRET_IN_PATH.sub(r"\1[redacted]", "/calendar/feed/new/") == "/calendar/feed/new/"
+
+
+def test_long_lines_fold_at_75_octets_without_splitting_a_character_and_text_is_escaped():
+    from obcms.agenda import ics
+
+    line = "SUMMARY:" + "Pagtitipon sa barangay ñ; " * 10
+    folded = ics.fold(line)
+    assert all(len(part.encode()) <= 75 for part in folded.split("\r\n"))
+    assert folded.replace("\r\n ", "") == line
+    assert ics.escape("a,b;c\\d\ne") == "a\\,b\\;c\\\\d\\ne"
+
+
+def test_the_month_costs_the_same_queries_with_three_meetings_or_twelve(client):
+    client.force_login(factories.user("viewer"))
+    url = reverse("agenda:month")
+
+    def add(n: int) -> None:
+        for i in range(n):
+            factories.meeting(
+                starts_at=datetime.combine(_day(i + 1), time(1, 0), tzinfo=UTC),
+                communities=[factories.community()],
+                actions=[{"what": f"Item {i}", "assignee_name": "X", "due_on": _day(i + 2)}],
+            )
+            factories.engagement(follow_up_on=_day(i + 3))
+
+    add(3)
+    few = factories.queries_for(client, url, {"month": MONTH})
+    add(9)
+    assert factories.queries_for(client, url, {"month": MONTH}) == few

@@ -128,3 +128,30 @@ def test_a_viewer_reads_meetings_but_cannot_tick_an_action_item(client):
     )
     item.refresh_from_db()
     assert not item.done
+
+
+def test_the_form_opens_with_the_community_chosen_and_edits_keep_the_action_items(client):
+    client.force_login(factories.user("encoder"))
+    community = factories.community(name="Sitio Kalilintad")
+    form = client.get(reverse("meetings:meeting_create"), {"community": community.pk})
+    assert form.status_code == 200
+    assert form.context["form"]["communities"].value() == [str(community.pk)]
+    assert 'type="datetime-local"' in form.content.decode()
+
+    meeting = factories.meeting(
+        actions=[{"what": "Call the mayor", "assignee_name": "X", "due_on": date(2026, 12, 3)}]
+    )
+    page = client.get(reverse("meetings:meeting_edit", args=[meeting.pk]))
+    data = factories.form_data(page.context["form"])
+    data.update(factories.form_data(page.context["actions"].management_form))
+    for item in page.context["actions"]:
+        data.update(factories.form_data(item))
+    data["title"] = "Renamed"
+    data["partners"] = []
+    data["communities"] = []
+    response = client.post(reverse("meetings:meeting_edit", args=[meeting.pk]), data)
+    assert response.status_code == 302, response.context["form"].errors
+    meeting.refresh_from_db()
+    assert meeting.title == "Renamed"
+    assert meeting.starts_at == datetime(2026, 12, 1, 1, 0, tzinfo=UTC)  # round trip
+    assert list(meeting.action_items.values_list("what", flat=True)) == ["Call the mayor"]

@@ -137,6 +137,10 @@ def test_the_form_opens_with_the_community_chosen_and_edits_keep_the_action_item
     assert form.status_code == 200
     assert form.context["form"]["communities"].value() == [str(community.pk)]
     assert 'type="datetime-local"' in form.content.decode()
+    assert f'<option value="{community.pk}" selected>Sitio Kalilintad' in form.content.decode()
+    assert '<select name="communities" size="10" multiple' in form.content.decode().replace(
+        ' id="id_communities"', ""
+    )
 
     meeting = factories.meeting(
         actions=[{"what": "Call the mayor", "assignee_name": "X", "due_on": date(2026, 12, 3)}]

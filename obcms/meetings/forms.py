@@ -8,8 +8,17 @@ from django.contrib.auth import get_user_model
 from obcms.communities.models import Community
 from obcms.coordination.models import Partner
 from obcms.meetings.models import ActionItem, Meeting
+from obcms.records.listing import PlainSelect
 
 LOCAL_INPUT = "%Y-%m-%dT%H:%M"  # what <input type="datetime-local"> sends, in Asia/Manila
+
+
+class PlainSelectMultiple(PlainSelect, forms.SelectMultiple):
+    """PlainSelect's one-query, Python-rendered options for a multiple choice: the
+    communities select lists every current community, thousands of options."""
+
+    def render(self, name, value, attrs=None, renderer=None) -> str:
+        return super().render(name, value, {**(attrs or {}), "multiple": True}, renderer)
 
 
 def _moment() -> forms.DateTimeInput:
@@ -39,6 +48,8 @@ class MeetingForm(forms.ModelForm):
         widgets = {
             "starts_at": _moment(),
             "ends_at": _moment(),
+            "partners": PlainSelectMultiple(attrs={"size": 6}),
+            "communities": PlainSelectMultiple(attrs={"size": 10}),
             "participants": forms.Textarea(attrs={"rows": 4}),
             "agenda": forms.Textarea(attrs={"rows": 4}),
             "minutes": forms.Textarea(attrs={"rows": 8}),

@@ -31,9 +31,12 @@ request_id: ContextVar[str] = ContextVar("request_id", default="-")
 _STANDARD = set(vars(logging.LogRecord("", 0, "", 0, "", (), None))) | {"message", "asctime"}
 # An id from outside is accepted only if it looks like one: no log injection through headers.
 _VALID_ID = re.compile(r"^[A-Za-z0-9._:-]{8,128}$")
-# Links that carry a secret in their path (password reset, invitation; obcms/accounts/urls.py)
-# are logged with the secret replaced: log collectors keep lines for weeks.
-SECRET_IN_PATH = re.compile(r"^(/accounts/(?:reset/[^/]+|welcome)/)(?!set-password/)[^/]+")
+# Links that carry a secret in their path (password reset, invitation; obcms/accounts/urls.py;
+# calendar feeds, obcms/agenda/urls.py) are logged with the secret replaced: log collectors
+# keep lines for weeks.
+SECRET_IN_PATH = re.compile(
+    r"^(/accounts/(?:reset/[^/]+|welcome)/|/calendar/feed/)(?!set-password/|new/|revoke/)[^/]+"
+)
 
 
 def configure(config: dict) -> None:

@@ -89,6 +89,9 @@ INSTALLED_APPS = [
     "obcms.coordination",
     "obcms.ppas",
     "obcms.policies",
+    "obcms.meetings",
+    "obcms.agenda",
+    "obcms.reminders",
     "obcms.places",
     "obcms.reports",
 ]

@@ -32,6 +32,8 @@ urlpatterns = [
     path("policies/", include("obcms.policies.urls")),
     path("attachments/", include("obcms.records.urls")),
     path("partners/", include("obcms.coordination.urls")),
+    path("meetings/", include("obcms.meetings.urls")),
+    path("calendar/", include("obcms.agenda.urls")),
     path("", include("obcms.places.urls")),
     path("reports/", include("obcms.reports.urls")),
     path(settings.ADMIN_URL, admin.site.urls),

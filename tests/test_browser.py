@@ -3,7 +3,8 @@ Procfile's web line: sign in, search, open a community, add an assessment, save.
 
 import os
 import re
-from datetime import date
+from datetime import date, datetime
+from zoneinfo import ZoneInfo
 
 import pytest
 
@@ -151,7 +152,7 @@ def test_the_map_draws_every_community_of_the_filter_with_the_tiles_unreachable(
         browser.close()
 
 
-def test_an_administrator_invites_a_colleague_who_chooses_a_password_and_signs_in(
+def test_an_administrator_invites_a_colleague_who_signs_in_and_sees_a_meeting_on_the_calendar(
     start, tmp_path, port, built, chromium_path, mailbox
 ):
     """The web and worker lines of the Procfile on a laptop's defaults (SQLite, the folder
@@ -201,6 +202,19 @@ def test_an_administrator_invites_a_colleague_who_chooses_a_password_and_signs_i
         expect(page.get_by_text("Invitation queued for norhana@example.org")).to_be_visible()
         expect(page.get_by_role("row", name="Norhana Ali")).to_contain_text("Invited")
 
+        # A meeting today in Manila, entered in Philippine time through the browser's own
+        # date-time input, for the colleague to find on the calendar.
+        today = datetime.now(ZoneInfo("Asia/Manila")).date().isoformat()
+        page.get_by_role("link", name="Meetings").click()
+        page.get_by_role("link", name="Record a meeting").click()
+        page.get_by_label("Title").fill("Consultation with the Maranao council")
+        page.get_by_label("Kind").select_option("consultation")
+        page.get_by_label("Starts").fill(f"{today}T10:00")
+        page.get_by_label("Ends").fill(f"{today}T12:00")
+        page.get_by_label("Venue").fill("Barangay hall")
+        page.get_by_role("button", name="Save").click()
+        expect(page.get_by_text("Saved Consultation with the Maranao council")).to_be_visible()
+
         (message,) = mailbox.wait_for(1)
         link = re.search(r"http://\S+/accounts/welcome/\S+", message.get_content()).group(0)
         colleague = browser.new_context().new_page()
@@ -215,8 +229,12 @@ def test_an_administrator_invites_a_colleague_who_chooses_a_password_and_signs_i
         colleague.get_by_role("button", name="Sign in").click()
         expect(colleague.get_by_role("heading", name="Dashboard")).to_be_visible()
         colleague.screenshot(path=str(tmp_path / "invited.png"))
+        colleague.get_by_role("link", name="Calendar").click()
+        expect(colleague.locator(f'td[data-date="{today}"]')).to_contain_text(
+            "10:00 Consultation with the Maranao council"
+        )
 
-        page.reload()
+        page.get_by_role("link", name="Staff").click()
         expect(page.get_by_role("row", name="Norhana Ali")).to_contain_text("Active")
         browser.close()
 

@@ -21,6 +21,7 @@ APPS = (
     "ppas",
     "policies",
     "records",
+    "meetings",
     "reports",
     "geography",
     "ops",
@@ -47,6 +48,8 @@ VIEW = {
         ("policies", "statuschange"),
         ("policies", "milestone"),
         ("records", "attachment"),
+        ("meetings", "meeting"),
+        ("meetings", "actionitem"),
         ("geography", "region"),
         ("geography", "province"),
         ("geography", "municipality"),
@@ -72,12 +75,15 @@ EDIT = (
             ("ppas", "progressupdate"),
             ("policies", "policy"),
             ("policies", "milestone"),
+            ("meetings", "meeting"),
+            ("meetings", "actionitem"),
         )
         for action in ("add", "change")
     }
     | {"records.add_attachment"}  # removing one is for its uploader or an administrator
     | {"reports.add_import", "reports.view_import"}
     | {"communities.delete_contact"}  # removing a contact is an edit of the profile
+    | {"meetings.delete_actionitem"}  # removing an action item is an edit of its meeting
 )
 
 ROLES: dict[str, set[str] | None] = {

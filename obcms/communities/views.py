@@ -9,7 +9,7 @@ from django.apps import apps
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required, permission_required
 from django.contrib.humanize.templatetags.humanize import intcomma
-from django.db.models import QuerySet
+from django.db.models import Count, Q, QuerySet
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -143,6 +143,9 @@ def community_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "ppas": community.ppas.filter(**own)
             .select_related("region")
             .order_by("-fiscal_year", "pk"),
+            "meetings": community.meetings.filter(archived_at__isnull=True).annotate(
+                open_actions=Count("action_items", filter=Q(action_items__done=False))
+            ),
             "history": entries_of(community),
         },
     )

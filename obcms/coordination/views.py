@@ -47,7 +47,14 @@ def partner_detail(request: HttpRequest, pk: int) -> HttpResponse:
     return render(
         request,
         "coordination/partner_detail.html",
-        {"partner": partner, "engagements": engagements, "history": entries_of(partner)},
+        {
+            "partner": partner,
+            "engagements": engagements,
+            "meetings": partner.meetings.filter(archived_at__isnull=True).annotate(
+                open_actions=Count("action_items", filter=Q(action_items__done=False))
+            ),
+            "history": entries_of(partner),
+        },
     )
 
 

@@ -8,7 +8,6 @@ from __future__ import annotations
 import io
 import logging
 import tempfile
-from collections import defaultdict
 from datetime import timedelta
 
 from auditlog.context import set_extra_data
@@ -24,15 +23,14 @@ from django.utils import timezone
 from obcms.assessments.models import Assessment
 from obcms.communities.filters import CommunityFilter
 from obcms.communities.models import Community
-from obcms.coordination.models import Engagement
 from obcms.records.history import IMPORT_MARK
+from obcms.reminders import sending as reminders
 from obcms.reports import imports, spreadsheets, statistics
 from obcms.reports.models import Export, Import, Report, StatisticsSnapshot
 
 logger = logging.getLogger(__name__)
 PROGRESS_EVERY = 500  # rows between progress saves
 REPORT_PROGRESS_EVERY = 100  # a PDF draws some 2,000 rows a second: a bar that moves
-DRAFT_REMINDER_AGE = timedelta(days=14)
 
 
 @shared_task
@@ -132,38 +130,8 @@ def expire_exports() -> None:
 
 @shared_task
 def send_reminders() -> None:
-    """Daily: each user hears about their drafts older than 14 days and the follow-ups due."""
-    today = timezone.localdate()
-    todo: dict[int, list[str]] = defaultdict(list)
-    stale = Assessment.objects.active().filter(
-        status=Assessment.Status.DRAFT, created_at__lt=timezone.now() - DRAFT_REMINDER_AGE
-    )
-    for assessment in stale.select_related("community"):
-        if assessment.created_by_id:
-            todo[assessment.created_by_id].append(
-                f"Draft assessment of {assessment.community} ({assessment.assessed_on}) is "
-                f"still not submitted."
-            )
-    # Closing an engagement (completed, with its outcome) or archiving it stops its reminders.
-    due = (
-        Engagement.objects.active()
-        .exclude(status=Engagement.Status.COMPLETED)
-        .filter(follow_up_on__lte=today)
-    )
-    for engagement in due.select_related("community", "partner"):
-        if engagement.created_by_id:
-            todo[engagement.created_by_id].append(
-                f"Follow-up due {engagement.follow_up_on}: {engagement.title} with "
-                f"{engagement.partner} in {engagement.community}."
-            )
-    users = get_user_model().objects.filter(pk__in=todo, is_active=True).exclude(email="")
-    for user in users:
-        send_mail(
-            "OBCMS reminders",
-            "\n".join(f"- {line}" for line in todo[user.pk]),
-            settings.DEFAULT_FROM_EMAIL,
-            [user.email],
-        )
+    """Daily: each user hears once a day about what is due (obcms/reminders/sources.py)."""
+    reminders.send_reminders(timezone.localdate())
 
 
 @shared_task
@@ -180,6 +148,7 @@ def send_weekly_digest() -> None:
         f"Assessments validated this week: "
         f"{Assessment.objects.active().filter(validated_at__gte=week_ago).count()}",
         f"Incomplete profiles: {figures['incomplete']}",
+        *reminders.digest_lines(timezone.localdate()),
     ]
     recipients = list(
         get_user_model()

@@ -116,6 +116,31 @@ def engagement(of: Community | None = None, by=None, **fields):
     )
 
 
+def meeting(starts_at=None, communities=(), partners=(), actions=(), **fields):
+    """A coordination meeting of one hour (from ``starts_at``, aware) with its communities,
+    partners and action items (dicts of ActionItem fields)."""
+    from datetime import UTC, datetime, timedelta
+
+    from obcms.meetings.models import ActionItem, Meeting
+
+    starts_at = starts_at or datetime(2026, 12, 1, 1, 0, tzinfo=UTC)
+    made = Meeting.objects.create(
+        **{
+            "title": f"Meeting {code()}",
+            "kind": "coordination",
+            "starts_at": starts_at,
+            "ends_at": starts_at + timedelta(hours=1),
+            "venue": "OOBC office, Cotabato City",
+            **fields,
+        }
+    )
+    made.communities.set(communities)
+    made.partners.set(partners)
+    for action in actions:
+        ActionItem.objects.create(meeting=made, **action)
+    return made
+
+
 def form_data(form, **changes) -> dict:
     """What a browser posts for ``form`` as shown (every field's current value), plus
     ``changes``."""

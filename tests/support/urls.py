@@ -30,6 +30,8 @@ ARCHIVE_URLS = [
     "coordination:partner_restore",
     "coordination:engagement_archive",
     "coordination:engagement_restore",
+    "meetings:meeting_archive",
+    "meetings:meeting_restore",
 ]
 
 # Pages that change data; a viewer gets 403 on each.
@@ -49,6 +51,9 @@ WRITE_URLS = [
     "coordination:engagement_create",
     "coordination:engagement_edit",
     "coordination:engagement_close",
+    "meetings:meeting_create",
+    "meetings:meeting_edit",
+    "meetings:action_done",
     "reports:import_create",
     "accounts:staff_invite",
     "accounts:staff_detail",

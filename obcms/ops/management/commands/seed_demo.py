@@ -10,7 +10,7 @@ from __future__ import annotations
 import random
 import secrets
 import time
-from datetime import timedelta
+from datetime import datetime, timedelta
 from decimal import Decimal
 
 from auditlog.context import set_actor
@@ -35,6 +35,7 @@ from obcms.communities.models import (
 from obcms.coordination.models import Engagement, Partner
 from obcms.db.planner import analyze
 from obcms.geography.models import Barangay
+from obcms.meetings.models import ActionItem, Meeting
 from obcms.policies import demo as policy_demo
 from obcms.ppas import demo as ppa_demo
 from obcms.reports.tasks import check_data_quality, refresh_statistics
@@ -167,7 +168,9 @@ class Command(BaseCommand):
             self.archive_some(rng, communities, users["administrator"])
             self.stdout.write(f"  chain: {ppa_demo.seed(rng, users)}")
             self.stdout.write(f"  policies: {policy_demo.seed(rng, users)}")
-        analyze(Community, Contact, Assessment, Need, Partner, Engagement)
+            # Their own stream, so the communities, assessments and archive stay as before.
+            self.meetings(random.Random(20260102), communities, users)  # noqa: S311
+        analyze(Community, Contact, Assessment, Need, Partner, Engagement, Meeting, ActionItem)
         check_data_quality()  # the nightly and 15-minute tasks, run now so pages show it
         refresh_statistics()
         self.stdout.write(
@@ -446,3 +449,51 @@ class Command(BaseCommand):
             )
         Engagement.objects.bulk_create(engagements, batch_size=1000)
         self.stdout.write(f"  engagements: {len(engagements)} with {len(partners)} partners")
+
+    def meetings(self, rng: random.Random, communities: list[Community], users: dict) -> None:
+        """Meetings over the six weeks before and after today, at office hours in Manila, each
+        with two action items (some overdue), so the calendar and reminders show something."""
+        current = [c for c in communities if c.archived_at is None]
+        partners = list(Partner.objects.filter(is_active=True))
+        today = timezone.localdate()
+        count = max(12, len(current) // 20)
+        for index in range(count):
+            day = today + timedelta(days=rng.randint(-42, 42))
+            hour = rng.randint(8, 15)
+            starts_at = timezone.make_aware(datetime(day.year, day.month, day.day, hour))
+            kind = rng.choice(Meeting.Kind.values)
+            meeting = Meeting.objects.create(
+                title=f"{Meeting.Kind(kind).label} {index + 1}",
+                kind=kind,
+                starts_at=starts_at,
+                ends_at=starts_at + timedelta(hours=rng.choice([1, 2, 3])),
+                venue=rng.choice(["OOBC office, Cotabato City", "Barangay hall", ""])
+                or "https://meet.example.org/oobc",
+                participants_female=rng.randint(5, 40) if kind == "consultation" else None,
+                participants_male=rng.randint(5, 40) if kind == "consultation" else None,
+                participants="" if kind == "consultation" else "Datu Ali, Barangay council",
+                agenda="1. Needs of the community\n2. Next steps",
+                created_by=users["encoder"],
+            )
+            meeting.communities.set(rng.sample(current, k=min(len(current), rng.randint(1, 3))))
+            meeting.partners.set(rng.sample(partners, k=min(len(partners), 1)))
+            done = day + timedelta(days=7) < today and rng.random() < 0.5
+            ActionItem.objects.bulk_create(
+                [
+                    ActionItem(
+                        meeting=meeting,
+                        what="Send the minutes to the participants",
+                        assignee=users["encoder"],
+                        due_on=day + timedelta(days=7),
+                        done=done,
+                        done_at=timezone.now() if done else None,
+                    ),
+                    ActionItem(
+                        meeting=meeting,
+                        what="Share the list of beneficiaries",
+                        assignee_name="Barangay secretary",
+                        due_on=day + timedelta(days=14),
+                    ),
+                ]
+            )
+        self.stdout.write(f"  meetings: {count}, two action items each")

@@ -1,0 +1,95 @@
+"""The meeting form, with its action items edited on the same page (an inline formset)."""
+
+from __future__ import annotations
+
+from django import forms
+from django.contrib.auth import get_user_model
+
+from obcms.communities.models import Community
+from obcms.coordination.models import Partner
+from obcms.meetings.models import ActionItem, Meeting
+from obcms.records.listing import PlainSelect
+
+LOCAL_INPUT = "%Y-%m-%dT%H:%M"  # what <input type="datetime-local"> sends, in Asia/Manila
+
+
+class PlainSelectMultiple(PlainSelect, forms.SelectMultiple):
+    """PlainSelect's one-query, Python-rendered options for a multiple choice: the
+    communities select lists every current community, thousands of options."""
+
+    def render(self, name, value, attrs=None, renderer=None) -> str:
+        return super().render(name, value, {**(attrs or {}), "multiple": True}, renderer)
+
+
+def _moment() -> forms.DateTimeInput:
+    return forms.DateTimeInput(attrs={"type": "datetime-local"}, format=LOCAL_INPUT)
+
+
+class MeetingForm(forms.ModelForm):
+    online_link = forms.URLField(required=False, assume_scheme="https")
+
+    class Meta:
+        model = Meeting
+        fields = [
+            "title",
+            "kind",
+            "starts_at",
+            "ends_at",
+            "venue",
+            "online_link",
+            "partners",
+            "communities",
+            "participants",
+            "participants_female",
+            "participants_male",
+            "agenda",
+            "minutes",
+        ]
+        widgets = {
+            "starts_at": _moment(),
+            "ends_at": _moment(),
+            "partners": PlainSelectMultiple(attrs={"size": 6}),
+            "communities": PlainSelectMultiple(attrs={"size": 10}),
+            "participants": forms.Textarea(attrs={"rows": 4}),
+            "agenda": forms.Textarea(attrs={"rows": 4}),
+            "minutes": forms.Textarea(attrs={"rows": 8}),
+        }
+        help_texts = {"starts_at": "Philippine time.", "ends_at": "Philippine time."}
+
+    def __init__(self, *args: object, **kwargs: object) -> None:
+        super().__init__(*args, **kwargs)
+        chosen = {"partners": [], "communities": []}
+        if self.instance.pk:
+            chosen = {
+                "partners": list(self.instance.partners.values_list("pk", flat=True)),
+                "communities": list(self.instance.communities.values_list("pk", flat=True)),
+            }
+        # Current records, and whatever the meeting already names (even if archived since).
+        self.fields["partners"].queryset = Partner.objects.filter(
+            pk__in=Partner.objects.active().filter(is_active=True).values("pk")
+        ) | Partner.objects.filter(pk__in=chosen["partners"])
+        self.fields["communities"].queryset = (
+            Community.objects.filter(pk__in=Community.objects.active().values("pk"))
+            | Community.objects.filter(pk__in=chosen["communities"])
+        ).order_by("name")
+
+
+class ActionItemForm(forms.ModelForm):
+    class Meta:
+        model = ActionItem
+        fields = ["what", "assignee", "assignee_name", "due_on", "done"]
+        widgets = {"due_on": forms.DateInput(attrs={"type": "date"})}
+
+    def __init__(self, *args: object, **kwargs: object) -> None:
+        super().__init__(*args, **kwargs)
+        current = getattr(self.instance, "assignee_id", None)
+        staff = get_user_model().objects.filter(is_active=True, groups__isnull=False).distinct()
+        if current:
+            staff = staff | get_user_model().objects.filter(pk=current)
+        self.fields["assignee"].queryset = staff.order_by("first_name", "username")
+        self.fields["assignee"].label_from_instance = lambda u: u.get_full_name() or u.username
+
+
+ActionItemFormSet = forms.inlineformset_factory(
+    Meeting, ActionItem, form=ActionItemForm, extra=2, can_delete=True
+)

@@ -1,0 +1,6 @@
+from django.apps import AppConfig
+
+
+class RemindersConfig(AppConfig):
+    name = "obcms.reminders"
+    verbose_name = "Reminders"

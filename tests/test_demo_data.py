@@ -14,6 +14,9 @@ def test_seed_demo_creates_a_working_registry(settings):
     settings.DEBUG = True
     call_command("seed_demo", "--communities", "40", verbosity=0)
     assert Community.objects.count() == 40
+    # Loaded in bulk (no save()), yet each in its municipality's region and province.
+    assert not Community.objects.filter(region=None).exists()
+    assert Community.refresh_places() == 0  # none to correct
     assert Assessment.objects.exists() and Need.objects.exists()
     call_command("seed_demo", "--if-empty", verbosity=0)
     assert Community.objects.count() == 40

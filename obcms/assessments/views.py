@@ -27,9 +27,9 @@ from obcms.records.listing import page_of
 def assessment_list(request: HttpRequest) -> HttpResponse:
     filters = AssessmentFilter(
         request.GET,
-        queryset=Assessment.objects.select_related(
-            "community__municipality__region", "created_by"
-        ).annotate(need_count=Count("needs")),
+        queryset=Assessment.objects.select_related("community__region", "created_by").annotate(
+            need_count=Count("needs")
+        ),
     )
     assessments = filters.qs
     validator = request.user.has_perm("assessments.validate_assessment")
@@ -45,7 +45,9 @@ def assessment_list(request: HttpRequest) -> HttpResponse:
                 ),
             )
         assessments = assessments.order_by(*order)
-    page = page_of(request, assessments)
+    # Counted without the joins and the need count the rows show (the count scans every match).
+    counted = AssessmentFilter(request.GET, queryset=Assessment.objects.all()).qs
+    page = page_of(request, assessments, count_from=counted)
     query = filters.as_query()
     return render(
         request,

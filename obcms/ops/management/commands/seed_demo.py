@@ -213,6 +213,9 @@ class Command(BaseCommand):
                     name=name,
                     barangay=barangay,
                     municipality=barangay.municipality,
+                    # bulk_create skips save(), which copies these from the municipality.
+                    region_id=barangay.municipality.region_id,
+                    province_id=barangay.municipality.province_id,
                     verification=rng.choice(Community.Verification.values),
                     created_by=encoder,
                     **self.profile(rng, name, barangay),

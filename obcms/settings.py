@@ -200,7 +200,8 @@ AUTH_PASSWORD_VALIDATORS = [
 ]
 # Failed sign-ins are counted per account and per address (obcms/security/signin.py), in the
 # cache, so with Redis every web process sees the same counts.
-AUTHENTICATION_BACKENDS = ["obcms.security.signin.ThrottledModelBackend"]
+# The throttled sign-in (obcms/security/signin.py), with permissions remembered in the cache.
+AUTHENTICATION_BACKENDS = ["obcms.accounts.roles.RoleBackend"]
 LOCKOUT_ACCOUNT_FAILURES = 10
 LOCKOUT_ADDRESS_FAILURES = 50
 LOCKOUT_WINDOW = 15 * 60
@@ -362,6 +363,14 @@ SILENCED_SYSTEM_CHECKS = ["security.W009"]
 # Bodies above this are refused with 413 before they are read; imports are capped at 5 MB.
 MAX_REQUEST_BYTES = 10 * 1024 * 1024
 SESSION_COOKIE_AGE = env.int("SESSION_COOKIE_AGE", default=8 * 60 * 60, minimum=60)
+# Sessions read from Redis, written through to the database (one query less a request). With
+# the local-memory cache (no REDIS_URL) each web process would keep its own copy, and one
+# could still honour a session another has signed out: the database alone then.
+SESSION_ENGINE = (
+    "django.contrib.sessions.backends.cached_db"
+    if REDIS_URL
+    else "django.contrib.sessions.backends.db"
+)
 
 # MAPS
 # ------------------------------------------------------------------------------

@@ -239,7 +239,9 @@ def main() -> None:
             page: timed(base, path, viewer.session_cookie, args.requests)
             for page, path in pages.items()
         }
-        figures["changelist"] = timed(base, changelist, administrator.session_cookie, args.admin_requests)
+        figures["changelist"] = timed(
+            base, changelist, administrator.session_cookie, args.admin_requests
+        )
         # The list again, right after the changelist: the same conditions for the ratio.
         figures["list_again"] = timed(
             base, pages["community list"], viewer.session_cookie, args.admin_requests

@@ -269,9 +269,18 @@ class Community(Archivable):
             # The list is sorted by name: with this index a filtered page reads ~50 rows in
             # name order instead of sorting every match.
             models.Index(fields=["name"], name="community_name_idx"),
-            # A region's or province's page of the list, in name order, and its count.
-            models.Index(fields=["region", "name"], name="community_region_name_idx"),
-            models.Index(fields=["province", "name"], name="community_province_name_idx"),
+            # A region's or province's page of the list, in name order, and its count from the
+            # index alone (archived_at included: the lists show current records).
+            models.Index(
+                fields=["region", "name"],
+                name="community_region_name_idx",
+                include=["archived_at"],
+            ),
+            models.Index(
+                fields=["province", "name"],
+                name="community_province_name_idx",
+                include=["archived_at"],
+            ),
         ]
 
     def __str__(self) -> str:

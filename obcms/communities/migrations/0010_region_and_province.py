@@ -52,10 +52,18 @@ class Migration(migrations.Migration):
         migrations.RunPython(fill, migrations.RunPython.noop, elidable=True),
         migrations.AddIndex(
             model_name="community",
-            index=models.Index(fields=["region", "name"], name="community_region_name_idx"),
+            index=models.Index(
+                fields=["region", "name"],
+                name="community_region_name_idx",
+                include=["archived_at"],
+            ),
         ),
         migrations.AddIndex(
             model_name="community",
-            index=models.Index(fields=["province", "name"], name="community_province_name_idx"),
+            index=models.Index(
+                fields=["province", "name"],
+                name="community_province_name_idx",
+                include=["archived_at"],
+            ),
         ),
     ]

@@ -235,3 +235,15 @@ def _test_client_settings(settings) -> None:
         **settings.STORAGES,
         "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
     }
+
+
+@pytest.fixture(autouse=True)
+def _nothing_remembered() -> None:
+    """Each test's database starts over (its rows rolled back, its ids reused across runs),
+    so nothing remembered in the shared cache (obcms/db/shared_cache.py) may carry over."""
+    from obcms.accounts.roles import PERMISSIONS
+    from obcms.db.shared_cache import forget
+    from obcms.records.listing import CHOICES
+
+    forget(PERMISSIONS)
+    forget(CHOICES)

@@ -5,6 +5,7 @@ from django.core.management import call_command
 
 from obcms.assessments.models import Assessment, Need
 from obcms.communities.models import Community
+from obcms.reports.tasks import check_data_quality
 from tests.support.processes import manage
 
 pytestmark = pytest.mark.django_db
@@ -14,6 +15,14 @@ def test_seed_demo_creates_a_working_registry(settings):
     settings.DEBUG = True
     call_command("seed_demo", "--communities", "40", verbosity=0)
     assert Community.objects.count() == 40
+    # Loaded in bulk (no save()), yet each in its municipality's region and province.
+    assert not Community.objects.filter(region=None).exists()
+    assert Community.refresh_places() == 0  # none to correct
+    # Its profiles' missing fields as the nightly pass finds them.
+    found = dict(Community.objects.values_list("pk", "missing_fields"))
+    assert any(found.values())
+    check_data_quality()
+    assert dict(Community.objects.values_list("pk", "missing_fields")) == found
     assert Assessment.objects.exists() and Need.objects.exists()
     call_command("seed_demo", "--if-empty", verbosity=0)
     assert Community.objects.count() == 40

@@ -10,7 +10,9 @@ class AccountsConfig(AppConfig):
 
     def ready(self) -> None:
         from obcms.accounts import checks, signins  # noqa: F401 - registers checks, signals
-        from obcms.accounts.roles import sync_roles
+        from obcms.accounts.roles import connect_permission_signals, sync_roles
+
+        connect_permission_signals()
 
         # After every app's migrations, so each app's new permissions reach the roles.
         post_migrate.connect(sync_roles, dispatch_uid="obcms.sync_roles")

@@ -12,7 +12,13 @@ the admin; ``seed_demo`` and the README say so.
 
 from __future__ import annotations
 
+from django.contrib.auth import get_user_model
+from django.contrib.auth.backends import ModelBackend
 from django.contrib.auth.models import Group, Permission
+from django.db.models.signals import m2m_changed, post_delete, post_save
+
+from obcms.db.shared_cache import forget, remembered
+from obcms.security.signin import ThrottledModelBackend
 
 APPS = (
     "communities",
@@ -114,3 +120,54 @@ def role_of(user) -> str:
         if name in names:
             return name
     return ADMINISTRATOR if user.is_superuser else ""
+
+
+# PERMISSIONS, REMEMBERED
+# Every page asks for a permission, which cost two queries a request (the user's own and its
+# groups'). The set is kept in the shared cache (obcms/db/shared_cache.py) and forgotten when a
+# role changes: a user's groups or permissions, a group's permissions, or the user itself
+# (superuser, active). With the local-memory cache it is read from the database as before.
+PERMISSIONS = "permissions"
+
+
+class RoleBackend(ThrottledModelBackend):
+    """The sign-in backend, with each user's permission set remembered between requests."""
+
+    def get_all_permissions(self, user_obj, obj=None) -> set[str]:
+        if not user_obj.is_active or user_obj.is_anonymous or obj is not None:
+            return set()
+        if not hasattr(user_obj, "_perm_cache"):
+            user_obj._perm_cache = remembered(
+                PERMISSIONS, permissions_key(user_obj), lambda: self._all(user_obj)
+            )
+        return user_obj._perm_cache
+
+    def _all(self, user_obj) -> set[str]:
+        return set(ModelBackend.get_all_permissions(self, user_obj))
+
+
+def permissions_key(user: object) -> str:
+    """The user's id and when it joined: an id used again (a database restored or recreated,
+    as the tests do) never finds an earlier user's permissions."""
+    return f"{user.pk}:{user.date_joined.timestamp()}"
+
+
+def forget_permissions(sender: object, instance: object = None, **kwargs: object) -> None:
+    """A role changed: every user's permissions are read afresh (roles change seldom)."""
+    if kwargs.get("action", "post_").startswith("post_"):
+        forget(PERMISSIONS)
+
+
+def forget_user_permissions(sender: object, instance: object, **kwargs: object) -> None:
+    """A user saved (superuser or active may have changed): that user's set is read afresh."""
+    forget(PERMISSIONS, permissions_key(instance))
+
+
+def connect_permission_signals() -> None:
+    user = get_user_model()
+    for through in (user.groups.through, user.user_permissions.through, Group.permissions.through):
+        m2m_changed.connect(forget_permissions, sender=through, dispatch_uid=f"perms-{through}")
+    for model in (Group, Permission):
+        post_delete.connect(forget_permissions, sender=model, dispatch_uid=f"perms-{model}")
+    post_save.connect(forget_user_permissions, sender=user, dispatch_uid="perms-user")
+    post_delete.connect(forget_user_permissions, sender=user, dispatch_uid="perms-user-gone")

@@ -18,7 +18,7 @@ class AssessmentFilter(RecordFilterSet):
     )
     region = django_filters.ModelChoiceFilter(
         queryset=Region.objects.all(),
-        field_name="community__municipality__region",
+        field_name="community__region",
         widget=PlainSelect,
     )
     assessed_from = django_filters.DateFilter(
@@ -41,7 +41,7 @@ class AssessmentFilter(RecordFilterSet):
         fields=(
             ("assessed_on", "date"),
             ("community__name", "community"),
-            ("community__municipality__region__psgc_code", "region"),
+            ("community__region__psgc_code", "region"),
             ("team", "team"),
             ("status", "status"),
         )

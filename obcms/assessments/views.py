@@ -8,14 +8,15 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required, permission_required
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.db.models import Case, Count, IntegerField, Value, When
+from django.db.models import Case, Count, IntegerField, OuterRef, Subquery, Value, When
+from django.db.models.functions import Coalesce
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_POST
 
 from obcms.assessments.filters import AssessmentFilter
 from obcms.assessments.forms import AssessmentForm, NeedFormSet
-from obcms.assessments.models import Assessment
+from obcms.assessments.models import Assessment, Need
 from obcms.communities.models import Community
 from obcms.records.archive import archive_views, refuse_archived
 from obcms.records.history import entries_of
@@ -25,13 +26,21 @@ from obcms.records.listing import page_of
 @login_required
 @permission_required("assessments.view_assessment", raise_exception=True)
 def assessment_list(request: HttpRequest) -> HttpResponse:
-    filters = AssessmentFilter(
-        request.GET,
-        queryset=Assessment.objects.select_related(
-            "community__municipality__region", "created_by"
-        ).annotate(need_count=Count("needs")),
+    filters = AssessmentFilter(request.GET, queryset=Assessment.objects.all())
+    # Counted as filtered, without the joins and need counts the rows show. The need count is a
+    # subquery that PostgreSQL runs for the page's rows only, after the sort and the limit: a
+    # join and GROUP BY counted the needs of every match (issue 19).
+    counted = filters.qs
+    needs = (
+        Need.objects.filter(assessment=OuterRef("pk"))
+        .order_by()
+        .values("assessment")
+        .annotate(n=Count("pk"))
+        .values("n")
     )
-    assessments = filters.qs
+    assessments = counted.select_related("community__region", "created_by").annotate(
+        need_count=Coalesce(Subquery(needs), 0)
+    )
     validator = request.user.has_perm("assessments.validate_assessment")
     if not filters.sorted:
         order: list = ["-assessed_on", "-pk"]
@@ -45,7 +54,7 @@ def assessment_list(request: HttpRequest) -> HttpResponse:
                 ),
             )
         assessments = assessments.order_by(*order)
-    page = page_of(request, assessments)
+    page = page_of(request, assessments, count_from=counted)
     query = filters.as_query()
     return render(
         request,

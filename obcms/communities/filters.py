@@ -16,14 +16,14 @@ class CommunityFilter(RecordFilterSet):
     q = django_filters.CharFilter(label="Search", max_length=100, method="search")
     region = django_filters.ModelChoiceFilter(
         queryset=Region.objects.all(),
-        field_name="municipality__region",
+        field_name="region",
         label="Region",
         empty_label="Any",
         widget=PlainSelect,
     )
     province = django_filters.ModelChoiceFilter(
         queryset=Province.objects.all(),
-        field_name="municipality__province",
+        field_name="province",
         label="Province",
         empty_label="Any",
         widget=PlainSelect,
@@ -47,8 +47,8 @@ class CommunityFilter(RecordFilterSet):
             ("name", "name"),
             ("barangay__name", "barangay"),
             ("municipality__name", "municipality"),
-            ("municipality__province__name", "province"),
-            ("municipality__region__psgc_code", "region"),
+            ("province__name", "province"),
+            ("region__psgc_code", "region"),
             ("population", "population"),
             ("verification", "verification"),
             ("updated_at", "updated"),

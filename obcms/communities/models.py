@@ -5,10 +5,11 @@ from __future__ import annotations
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
+from django.db.models import F, OuterRef, Q, Subquery
 from django.db.models.functions import Lower
 from django.urls import reverse
 
-from obcms.geography.models import Barangay, Municipality
+from obcms.geography.models import Barangay, Municipality, Province, Region
 from obcms.records import history
 from obcms.records.archive import Archivable
 
@@ -140,6 +141,26 @@ class Community(Archivable):
         verbose_name="city or municipality",
     )
     barangay = models.ForeignKey(Barangay, on_delete=models.PROTECT, related_name="communities")
+    # Copies of the municipality's region and province, so that the lists filter and count
+    # communities by region without joining every row to its municipality (issue 19). Set by
+    # save() and by the places loader (refresh_places); indexed with the name below.
+    region = models.ForeignKey(
+        Region,
+        on_delete=models.PROTECT,
+        null=True,
+        editable=False,
+        db_index=False,
+        related_name="communities",
+    )
+    province = models.ForeignKey(
+        Province,
+        on_delete=models.PROTECT,
+        null=True,
+        editable=False,
+        db_index=False,
+        related_name="communities",
+        help_text="Empty in independent cities outside any province.",
+    )
     settlement_type = models.CharField(
         "settlement type", max_length=10, choices=Settlement.choices, blank=True
     )
@@ -248,6 +269,18 @@ class Community(Archivable):
             # The list is sorted by name: with this index a filtered page reads ~50 rows in
             # name order instead of sorting every match.
             models.Index(fields=["name"], name="community_name_idx"),
+            # A region's or province's page of the list, in name order, and its count from the
+            # index alone (archived_at included: the lists show current records).
+            models.Index(
+                fields=["region", "name"],
+                name="community_region_name_idx",
+                include=["archived_at"],
+            ),
+            models.Index(
+                fields=["province", "name"],
+                name="community_province_name_idx",
+                include=["archived_at"],
+            ),
         ]
 
     def __str__(self) -> str:
@@ -255,6 +288,38 @@ class Community(Archivable):
 
     def get_absolute_url(self) -> str:
         return reverse("communities:detail", args=[self.pk])
+
+    def save(self, *args: object, **kwargs: object) -> None:
+        self.place_in_municipality()
+        update_fields = kwargs.get("update_fields")
+        if update_fields is not None and "municipality" in update_fields:
+            kwargs["update_fields"] = {*update_fields, "region", "province"}
+        super().save(*args, **kwargs)
+
+    def place_in_municipality(self) -> None:
+        """Region and province from the municipality (a query only when it was not loaded)."""
+        if self.municipality_id is None:
+            return
+        municipality = self.municipality
+        self.region_id = municipality.region_id
+        self.province_id = municipality.province_id
+
+    @classmethod
+    def refresh_places(cls) -> int:
+        """Region and province of every community whose municipality moved (the places
+        loader's reloads); returns how many changed."""
+        towns = Municipality.objects.filter(pk=OuterRef("municipality_id"))
+        stale = cls.objects.exclude(
+            Q(region_id=F("municipality__region_id"))
+            & (
+                Q(province_id=F("municipality__province_id"))
+                | Q(province_id__isnull=True, municipality__province_id__isnull=True)
+            )
+        )
+        return cls.objects.filter(pk__in=stale.values("pk")).update(
+            region_id=Subquery(towns.values("region_id")),
+            province_id=Subquery(towns.values("province_id")),
+        )
 
     def clean(self) -> None:
         errors = self.count_errors()
@@ -366,6 +431,6 @@ class Contact(models.Model):
 history.track(
     Community,
     m2m_fields=("ethnolinguistic_groups", "livelihoods", "languages"),
-    exclude=("missing_fields", "created_by"),
+    exclude=("missing_fields", "created_by", "region", "province"),
 )
 history.track(Contact, part_of="community")

@@ -27,7 +27,7 @@ from obcms.records.listing import page_of
 def listed_communities() -> QuerySet[Community]:
     """Communities with their places and groups joined or prefetched (the detail page)."""
     return Community.objects.select_related(
-        "barangay", "municipality__province", "municipality__region", "archived_by"
+        "barangay", "municipality", "province", "region", "archived_by"
     ).prefetch_related("ethnolinguistic_groups")
 
 
@@ -36,15 +36,15 @@ LIST_COLUMNS = (
     "name",
     "barangay__name",
     "municipality__name",
-    "municipality__province__name",
-    "municipality__region__short_name",
+    "province__name",
+    "region__short_name",
     "population",
     "verification",
     "archived_at",
     # Linked to their place profiles (/places/<psgc>/).
     "municipality__psgc_code",
-    "municipality__province__psgc_code",
-    "municipality__region__psgc_code",
+    "province__psgc_code",
+    "region__psgc_code",
 )
 
 

@@ -12,6 +12,7 @@ from decimal import Decimal
 from pathlib import Path
 
 from django.db import transaction
+from django.dispatch import Signal
 
 from obcms.db.planner import analyze
 from obcms.geography.models import Barangay, Municipality, Province, Region
@@ -24,6 +25,9 @@ ROMAN = ("I", "II", "III", "IV-A", "V", "VI", "VII", "VIII", "IX", "X", "XI", "X
 BATCH = 2000
 # Filled from the fixture on every level (see obcms/geography/data/build.py).
 FACTS = ["latitude", "longitude", "population", "area_km2"]
+# Sent inside the load's transaction once every level is written: records that copy a
+# municipality's region or province (communities, for their lists) bring theirs up to date.
+places_loaded = Signal()
 
 
 @dataclass
@@ -161,6 +165,7 @@ def load(
             ["name", "municipality", *FACTS],
             progress,
         )
+        places_loaded.send(sender=Municipality)
     analyze(Region, Province, Municipality, Barangay)
     return {
         str(model._meta.verbose_name_plural): model.objects.count()

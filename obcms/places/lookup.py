@@ -40,8 +40,8 @@ class PlaceRef:
     def communities_filter(self, prefix: str = "") -> Q:
         """The communities in this place (``prefix`` reaches them from a related record)."""
         field = {
-            "region": "municipality__region",
-            "province": "municipality__province",
+            "region": "region",
+            "province": "province",
             "municipality": "municipality",
         }[self.level]
         return Q(**{f"{prefix}{field}": self.place})

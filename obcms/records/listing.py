@@ -8,18 +8,23 @@ the values that are valid and leaves the others out.
 
 from __future__ import annotations
 
+import hashlib
 from collections.abc import Mapping
 
 import django_filters
 from django import forms
 from django.core.paginator import Page, Paginator
 from django.db.models import F, Model, QuerySet
+from django.db.models.signals import post_delete, post_save
+from django.dispatch import receiver
 from django.forms.models import ModelChoiceIterator
 from django.forms.utils import flatatt
 from django.http import HttpRequest
 from django.utils.html import format_html, format_html_join
 from django.utils.safestring import mark_safe
 
+from obcms.db.shared_cache import forget, remembered
+from obcms.geography.loading import places_loaded
 from obcms.records.archive import ARCHIVE_STATES
 
 PAGE_SIZE = 50
@@ -50,7 +55,37 @@ class PlainSelect(forms.Select):
             return list(self.choices)
         field = self.choices.field
         empty = [("", field.empty_label)] if field.empty_label is not None else []
-        return empty + [(obj.pk, field.label_from_instance(obj)) for obj in field.queryset]
+        queryset = field.queryset
+        if queryset.model._meta.label not in CHOICE_MODELS:
+            return empty + [(obj.pk, field.label_from_instance(obj)) for obj in queryset]
+        sql, params = queryset.query.sql_with_params()
+        key = hashlib.sha256(f"{type(field).__qualname__}{sql}{params}".encode()).hexdigest()
+        options = remembered(
+            CHOICES, key, lambda: [(obj.pk, field.label_from_instance(obj)) for obj in queryset]
+        )
+        return empty + options
+
+
+# The short lists behind the lists' selects (regions, provinces, groups) are remembered
+# between requests in the shared cache (obcms/db/shared_cache.py) and forgotten when one of
+# them changes: saved or deleted one by one (post_save, post_delete) or loaded in bulk (the
+# places loader). Named here, not found at run time, so every process forgets them alike.
+CHOICES = "choices"
+CHOICE_MODELS = frozenset(
+    {"geography.Region", "geography.Province", "communities.EthnolinguisticGroup"}
+)
+
+
+@receiver(post_save)
+@receiver(post_delete)
+def forget_choices(sender: type[Model], **kwargs: object) -> None:
+    if sender._meta.label in CHOICE_MODELS:
+        forget(CHOICES)
+
+
+@receiver(places_loaded)
+def forget_places(**kwargs: object) -> None:
+    forget(CHOICES)
 
 
 class SortFilter(django_filters.OrderingFilter):

@@ -12,6 +12,7 @@ import csv
 from collections.abc import Callable, Iterator
 from typing import IO
 
+from django.db import connections
 from django.db.models import QuerySet
 
 from obcms.communities.forms import SECTIONS
@@ -49,40 +50,84 @@ def neutralise(value: object) -> object:
     return value
 
 
-def _cell(community: Community, name: str) -> object:
-    """A profile value as a spreadsheet shows it: labels for choices, numbers as numbers."""
-    field = Community._meta.get_field(name)
-    value = getattr(community, name)
-    if field.choices:
-        return getattr(community, f"get_{name}_display")() if value else ""
+def _plain(value: object) -> object:
+    """Unknown as an empty cell, text neutralised (the cell of most columns)."""
     if value is None:
         return ""
-    return float(value) if field.get_internal_type() == "DecimalField" else value
+    if value.__class__ is str and value.startswith(FORMULA_START):
+        return "'" + value
+    return value
+
+
+def _converter(name: str) -> Callable[[object], object]:
+    """How a profile value becomes a cell: labels for choices, numbers as numbers."""
+    field = Community._meta.get_field(name)
+    if field.choices:
+        labels = {value: neutralise(str(label)) for value, label in field.flatchoices}
+        labels.update({None: "", "": ""})
+        return lambda value: labels[value] if value in labels else neutralise(value)
+    if field.get_internal_type() == "DecimalField":
+        return lambda value: "" if value is None else float(value)
+    return _plain
+
+
+# Plain values from the database (``values_list``), not model instances: building five model
+# instances per community (itself, its barangay, municipality, province and region) cost more
+# than writing the row. Region and province are the community's own copies (issue 19).
+VALUE_COLUMNS = (
+    "pk",
+    "name",
+    "region__short_name",
+    "province__name",
+    "municipality__name",
+    "barangay__name",
+    "barangay__psgc_code",
+    *PROFILE_COLUMNS,
+)
+
+
+def _terms(relation: str, ids: list[int]) -> dict[int, str]:
+    """Community id -> its terms of ``relation``, comma-separated, in name order."""
+    field = Community._meta.get_field(relation)
+    term = field.remote_field.model._meta.model_name
+    names: dict[int, list[str]] = {}
+    links = field.remote_field.through.objects.all()
+    if connections[links.db].vendor == "postgresql":
+        # One array parameter: 2,000 placeholders cost more to send and plan than the query.
+        links = links.extra(where=["community_id = ANY(%s)"], params=[ids])
+    else:
+        links = links.filter(community_id__in=ids)
+    links = links.values_list("community_id", f"{term}__name").order_by(f"{term}__name")
+    for community_id, name in links:
+        names.setdefault(community_id, []).append(name)
+    return {pk: neutralise(", ".join(terms)) for pk, terms in names.items()}
 
 
 def community_rows(communities: QuerySet[Community], chunk_size: int = 2000) -> Iterator[list]:
-    queryset = (
-        communities.select_related("barangay", "municipality__province", "municipality__region")
-        .prefetch_related(*RELATIONS)
-        .order_by("pk")
-    )
-    for c in queryset.iterator(chunk_size=chunk_size):
-        yield [
-            neutralise(value)
-            for value in (
-                c.pk,
-                c.name,
-                c.municipality.region.short_name,
-                c.municipality.province.name if c.municipality.province_id else "",
-                c.municipality.name,
-                c.barangay.name,
-                c.barangay.psgc_code,
-                *(_cell(c, name) for name in PROFILE_COLUMNS),
-                *(", ".join(term.name for term in getattr(c, name).all()) for name in RELATIONS),
-                c.get_verification_display(),
-                c.updated_at.isoformat(timespec="seconds"),
-            )
-        ]
+    converters = [_plain] * 7 + [_converter(name) for name in PROFILE_COLUMNS]
+    verification = {v: neutralise(str(label)) for v, label in Community.Verification.choices}
+    queryset = communities.order_by("pk").values_list(*VALUE_COLUMNS, "verification", "updated_at")
+    chunk: list[tuple] = []
+
+    def rows_of(chunk: list[tuple]) -> Iterator[list]:
+        ids = [row[0] for row in chunk]
+        terms = [_terms(relation, ids) for relation in RELATIONS]
+        for *values, verified, updated in chunk:
+            pk = values[0]
+            yield [
+                *[convert(value) for convert, value in zip(converters, values, strict=True)],
+                *[of.get(pk, "") for of in terms],
+                verification.get(verified, verified),
+                updated.isoformat(timespec="seconds"),
+            ]
+
+    for row in queryset.iterator(chunk_size=chunk_size):
+        chunk.append(row)
+        if len(chunk) == chunk_size:
+            yield from rows_of(chunk)
+            chunk = []
+    if chunk:
+        yield from rows_of(chunk)
 
 
 def write_csv(rows: Iterator[list], out: IO[str], on_row: Callable[[int], None]) -> int:

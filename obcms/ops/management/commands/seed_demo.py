@@ -7,6 +7,7 @@ Refuses to run with DEBUG off unless ``--force``: it creates users with known na
 
 from __future__ import annotations
 
+import json
 import random
 import secrets
 import time
@@ -33,12 +34,13 @@ from obcms.communities.models import (
     Rating,
 )
 from obcms.coordination.models import Engagement, Partner
+from obcms.db.bulk import insert
 from obcms.db.planner import analyze
 from obcms.geography.models import Barangay
 from obcms.meetings.models import ActionItem, Meeting
 from obcms.policies import demo as policy_demo
 from obcms.ppas import demo as ppa_demo
-from obcms.reports.tasks import check_data_quality, refresh_statistics
+from obcms.reports.tasks import refresh_statistics
 
 PLACES = [
     "Salam",
@@ -171,8 +173,7 @@ class Command(BaseCommand):
             # Their own stream, so the communities, assessments and archive stay as before.
             self.meetings(random.Random(20260102), communities, users)  # noqa: S311
         analyze(Community, Contact, Assessment, Need, Partner, Engagement, Meeting, ActionItem)
-        check_data_quality()  # the nightly and 15-minute tasks, run now so pages show it
-        refresh_statistics()
+        refresh_statistics()  # the 15-minute task, run now so pages show it
         self.stdout.write(
             self.style.SUCCESS(
                 f"seed_demo: {len(communities)} communities in {time.monotonic() - started:.1f}s"
@@ -220,13 +221,16 @@ class Command(BaseCommand):
                     name=name,
                     barangay=barangay,
                     municipality=barangay.municipality,
+                    # bulk_create skips save(), which copies these from the municipality.
+                    region_id=barangay.municipality.region_id,
+                    province_id=barangay.municipality.province_id,
                     verification=rng.choice(Community.Verification.values),
                     created_by=encoder,
                     **self.profile(rng, name, barangay),
                     **self.near(near, barangay),
                 )
             )
-        created = Community.objects.bulk_create(new, batch_size=1000)
+        created = insert(new)
         self.spread_over_time(created)
         through = Community.ethnolinguistic_groups.through
         group_links, livelihood_links, language_links = [], [], []
@@ -236,9 +240,10 @@ class Command(BaseCommand):
                 through(community_id=community.pk, ethnolinguisticgroup_id=groups[g].pk)
                 for g in chosen
             ]
+            earning = rng.sample(livelihoods, k=rng.randint(1, 3))
             livelihood_links += [
                 Community.livelihoods.through(community_id=community.pk, livelihood_id=item.pk)
-                for item in rng.sample(livelihoods, k=rng.randint(1, 3))
+                for item in earning
             ]
             spoken = {GROUP_LANGUAGES.get(g, "Filipino") for g in chosen} | {"Filipino"}
             language_links += [
@@ -248,6 +253,12 @@ class Command(BaseCommand):
                 for name in sorted(spoken)
                 if name in languages
             ]
+            # As if prefetched, for find_missing_fields() below (contacts added there).
+            community._prefetched_objects_cache = {
+                "ethnolinguistic_groups": [groups[g] for g in chosen],
+                "livelihoods": earning,
+                "languages": [languages[name] for name in sorted(spoken) if name in languages],
+            }
             if index % 1000 == 0 or index == len(created):
                 self.stdout.write(f"  communities: {index}/{len(created)}")
         leaders = [
@@ -262,7 +273,7 @@ class Command(BaseCommand):
             "Normina",
             "Salic",
         ]
-        Contact.objects.bulk_create(
+        contacts = insert(
             [
                 Contact(
                     community=community,
@@ -273,13 +284,30 @@ class Command(BaseCommand):
                 )
                 for community in created
                 if rng.random() > 0.25
-            ],
-            batch_size=2000,
+            ]
         )
-        through.objects.bulk_create(group_links, batch_size=2000)
-        Community.livelihoods.through.objects.bulk_create(livelihood_links, batch_size=2000)
-        Community.languages.through.objects.bulk_create(language_links, batch_size=2000)
+        for model_links in (group_links, livelihood_links, language_links):
+            insert(model_links)
+        self.find_missing_fields(created, contacts)
         return created
+
+    @staticmethod
+    def find_missing_fields(communities: list[Community], contacts: list[Contact]) -> None:
+        """What the nightly data-quality pass would find, from the rows just made: one UPDATE
+        per distinct answer rather than the pass reading every profile back."""
+        contacted: dict[int, list[Contact]] = {}
+        for contact in contacts:
+            contacted.setdefault(contact.community_id, []).append(contact)
+        answers: dict[str, list[int]] = {}
+        for community in communities:
+            community._prefetched_objects_cache["contacts"] = contacted.get(community.pk, [])
+            community.missing_fields = community.find_missing_fields()
+            answers.setdefault(json.dumps(community.missing_fields), []).append(community.pk)
+        for answer, ids in answers.items():
+            for start in range(0, len(ids), 5000):
+                Community.objects.filter(pk__in=ids[start : start + 5000]).update(
+                    missing_fields=json.loads(answer)
+                )
 
     @staticmethod
     def near(rng: random.Random, barangay: Barangay) -> dict[str, Decimal]:
@@ -392,7 +420,7 @@ class Command(BaseCommand):
                     validated_at=timezone.now() if status == "validated" else None,
                 )
             )
-        Assessment.objects.bulk_create(assessments, batch_size=1000)
+        insert(assessments)
         for assessment in assessments:
             for sector in rng.sample(sorted(NEEDS), k=rng.randint(1, 4)):
                 needs.append(
@@ -404,7 +432,7 @@ class Command(BaseCommand):
                         beneficiaries=rng.randint(10, 800),
                     )
                 )
-        Need.objects.bulk_create(needs, batch_size=2000)
+        insert(needs)
         self.stdout.write(f"  assessments: {len(assessments)} with {len(needs)} needs")
 
     def partners(self) -> list[Partner]:
@@ -447,7 +475,7 @@ class Command(BaseCommand):
                     created_by=encoder,
                 )
             )
-        Engagement.objects.bulk_create(engagements, batch_size=1000)
+        insert(engagements)
         self.stdout.write(f"  engagements: {len(engagements)} with {len(partners)} partners")
 
     def meetings(self, rng: random.Random, communities: list[Community], users: dict) -> None:

@@ -14,7 +14,8 @@ from celery import Celery, Task, signals
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "obcms.settings")
 
 
-def _transient_errors() -> tuple[type[BaseException], ...]:
+def transient_errors() -> tuple[type[BaseException], ...]:
+    """Errors of a passing outage: the database, Redis, the broker or the network."""
     from django.db import InterfaceError, OperationalError
     from kombu.exceptions import OperationalError as BrokerError
     from redis.exceptions import ConnectionError as RedisConnectionError
@@ -36,7 +37,7 @@ class ReliableTask(Task):
     or the network fails for a moment. Tasks must be idempotent: with late acknowledgement a
     task whose worker died runs again."""
 
-    autoretry_for = _transient_errors()
+    autoretry_for = transient_errors()
     retry_backoff = True
     retry_backoff_max = 300
     retry_jitter = True

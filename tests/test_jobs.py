@@ -14,7 +14,7 @@ from django.utils import timezone
 from obcms.celery import app
 from obcms.communities.models import Community
 from obcms.reports import jobs, tasks
-from obcms.reports.models import Export, Import
+from obcms.reports.models import Export, Import, Report
 from tests.support import factories
 from tests.support.processes import free_port
 
@@ -188,3 +188,29 @@ def test_an_unreadable_import_file_fails_with_one_message(media, content, messag
     assert job.status == Import.Status.FAILED and job.finished_at
     assert message in job.message and "\n" not in job.message
     assert not Community.objects.exists()
+
+
+@pytest.mark.parametrize(
+    ("model", "fields"),
+    [
+        (Export, {"filters": {}}),
+        (Import, {"file": "imports/2026/11/people.csv"}),
+        (Report, {"kind": "mana_summary", "title": "Region IX", "filters": {}}),
+    ],
+)
+def test_the_admin_shows_staff_their_own_jobs_only(client, model, fields):
+    """Issue 21, finding 3: the admin applies the pages' rule (own jobs; superusers all)."""
+    me, colleague = factories.user("administrator"), factories.user("administrator")
+    mine = model.objects.create(user=me, **fields)
+    theirs = model.objects.create(user=colleague, **fields)
+    base = f"/admin/reports/{model._meta.model_name}/"
+    client.force_login(me)
+    listed = client.get(base)
+    assert listed.status_code == 200
+    assert [job.pk for job in listed.context["cl"].result_list] == [mine.pk]
+    assert client.get(f"{base}{mine.pk}/change/").status_code == 200
+    other = client.get(f"{base}{theirs.pk}/change/")  # the admin's "no such object" answer
+    assert other.status_code == 302 and other["Location"] == "/admin/"
+    me.is_superuser = True
+    me.save()
+    assert len(client.get(base).context["cl"].result_list) == 2

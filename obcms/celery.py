@@ -10,8 +10,11 @@ import os
 import signal
 
 from celery import Celery, Task, signals
+from kombu.transport import TRANSPORT_ALIASES
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "obcms.settings")
+# kombu's Redis transport, guarded against a connection lost under a running task.
+TRANSPORT_ALIASES["redis"] = TRANSPORT_ALIASES["rediss"] = "obcms.redis_broker:Transport"
 
 
 def transient_errors() -> tuple[type[BaseException], ...]:

@@ -15,6 +15,8 @@ from kombu.transport import TRANSPORT_ALIASES
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "obcms.settings")
 # kombu's Redis transport, guarded against a connection lost under a running task.
 TRANSPORT_ALIASES["redis"] = TRANSPORT_ALIASES["rediss"] = "obcms.redis_broker:Transport"
+# The embedded broker sets aside an empty or corrupt message file instead of crash-looping.
+TRANSPORT_ALIASES["filesystem"] = "obcms.embedded_broker:Transport"
 
 
 def transient_errors() -> tuple[type[BaseException], ...]:

@@ -48,6 +48,7 @@ FLOORS: list[tuple[str, tuple[str, ...]]] = [
             "obcms.beat",
             "obcms.security",
             "obcms.redis_broker",
+            "obcms.embedded_broker",
         ),
     ),
     ("registry", ()),  # every package of obcms not named on another floor

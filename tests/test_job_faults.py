@@ -5,8 +5,8 @@ import signal
 
 import pytest
 
-from tests.support.processes import free_port, wait_until
-from tests.support.workers import Counts, released, send, start_worker
+from tests.support.processes import base_env, free_port, manage, procfile, wait_until
+from tests.support.workers import TASKS_SETTINGS, Counts, released, send, start_worker
 
 
 def own_redis_server(start, port: int):
@@ -43,3 +43,20 @@ def test_the_worker_survives_its_redis_broker_dying_under_a_running_task(
     assert worker.alive(), worker.output
     assert "Unrecoverable error" not in worker.output, worker.output
     assert "the Redis connection was lost; acknowledging a message skipped" in worker.output
+
+
+def test_an_empty_message_file_in_the_embedded_broker_is_set_aside_not_a_crash_loop(
+    start, tmp_path, built
+):
+    """A full disk left a 0-byte message file; the worker moves it aside and runs the rest."""
+    env = base_env(DEBUG="true", DATA_DIR=str(tmp_path), DJANGO_SETTINGS_MODULE=TASKS_SETTINGS)
+    assert manage("release", env=env).returncode == 0
+    (tmp_path / "broker").mkdir(exist_ok=True)
+    (tmp_path / "broker" / "0000000000_empty.celery.msg").write_bytes(b"")
+    worker = start_worker(start, env)
+    start(procfile()["beat"], env, name="beat")
+    ticks = tmp_path / "ticks.log"
+    wait_until(lambda: ticks.exists(), 30, "a scheduled run after the empty file")
+    assert (tmp_path / "broker-unreadable" / "0000000000_empty.celery.msg").exists()
+    assert "message file 0000000000_empty.celery.msg is empty or corrupt" in worker.output
+    assert worker.alive() and "JSONDecodeError" not in worker.output

@@ -534,6 +534,9 @@ CELERY_BEAT_SCHEDULE = {
         "options": {"expires": 6 * 60 * 60},
     },
 }
+# /ready/ fails below this much free space in DATA_DIR (when the embedded database, broker or
+# uploaded files live there).
+DATA_DIR_MIN_FREE_MB = env.int("DATA_DIR_MIN_FREE_MB", default=100, minimum=0)
 # Background jobs (obcms/reports/jobs.py): the row is the truth, the broker a doorbell. A
 # running job's lease is renewed by its worker; the sweeper sends again every job queued or
 # running past its lease; transient outages are retried with backoff for TASK_RETRY_WINDOW.

@@ -214,3 +214,15 @@ def test_the_admin_shows_staff_their_own_jobs_only(client, model, fields):
     me.is_superuser = True
     me.save()
     assert len(client.get(base).context["cl"].result_list) == 2
+
+
+def test_ready_reports_low_free_space_in_data_dir(client, settings):
+    """Files live in DATA_DIR here (local storage): below the threshold, /ready/ says so."""
+    settings.DATA_DIR_MIN_FREE_MB = 10**12  # more than any disk has
+    response = client.get("/ready/")
+    assert response.status_code == 503
+    body = response.json()
+    assert body["checks"]["disk"] is False
+    assert body["errors"]["disk"].startswith("low free space in DATA_DIR")
+    settings.DATA_DIR_MIN_FREE_MB = 0
+    assert client.get("/ready/").json()["checks"]["disk"] is True

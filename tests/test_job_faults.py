@@ -2,8 +2,11 @@
 and the job rules' recovery paths. Each test owns the server it breaks."""
 
 import signal
+from pathlib import Path
 
+import psycopg
 import pytest
+import redis
 
 from tests.support.processes import base_env, free_port, manage, procfile, wait_until
 from tests.support.workers import TASKS_SETTINGS, Counts, released, send, start_worker
@@ -60,3 +63,59 @@ def test_an_empty_message_file_in_the_embedded_broker_is_set_aside_not_a_crash_l
     assert (tmp_path / "broker-unreadable" / "0000000000_empty.celery.msg").exists()
     assert "message file 0000000000_empty.celery.msg is empty or corrupt" in worker.output
     assert worker.alive() and "JSONDecodeError" not in worker.output
+
+
+QUEUE_EXPORTS = """
+from django.contrib.auth import get_user_model
+from django.db import transaction
+from obcms.reports import jobs, tasks
+from obcms.reports.models import Export
+user = get_user_model().objects.create(username="exporter")
+for _ in range({n}):
+    with transaction.atomic():
+        jobs.publish(Export.objects.create(user=user, filters={{}}), tasks.build_export)
+"""
+
+
+def exports(database: str) -> list[tuple]:
+    with psycopg.connect(database) as db:
+        return db.execute("SELECT status, claim, file FROM reports_export ORDER BY id").fetchall()
+
+
+@pytest.mark.integration
+@pytest.mark.parametrize("fault", ["redis-restarted-empty", "publish-failed"])
+def test_queued_jobs_whose_messages_were_lost_are_run_by_the_sweeper(
+    start, production_env, fresh_database, services, fault
+):
+    """Five exports queued; their messages vanish with a Redis restarted without persistence,
+    or were never published (Redis down when they were asked for). The sweeper (beat) sends
+    them again: each ends done once, one file each."""
+    port = free_port()
+    env = released(production_env, fresh_database, services, "redis")
+    env.update(CELERY_BROKER_URL=f"redis://127.0.0.1:{port}/0", JOB_LEASE="3")
+    env["JOB_SWEEP_INTERVAL"] = "2"
+    broker = own_redis_server(start, port) if fault == "redis-restarted-empty" else None
+    queued = manage("shell", "-c", QUEUE_EXPORTS.format(n=5), env=env)
+    assert queued.returncode == 0, queued.stderr
+    if broker:
+        assert redis.Redis(port=port).llen("celery") == 5
+        broker.signal(signal.SIGKILL)
+        broker.wait(10)
+    else:
+        assert "cannot publish its task" in queued.stdout + queued.stderr
+    own_redis_server(start, port)  # back, empty
+    assert redis.Redis(port=port).llen("celery") == 0
+    worker = start_worker(start, env)
+    start(procfile()["beat"], env, name="beat")
+    wait_until(
+        lambda: [row[0] for row in exports(fresh_database)] == ["done"] * 5,
+        60,
+        "the sweeper's sends to be run",
+    )
+    rows = exports(fresh_database)
+    assert [claim for _, claim, _ in rows] == [1] * 5  # each run once
+    media = Path(env["DATA_DIR"]) / "media"
+    assert sorted(p.relative_to(media).as_posix() for p in media.rglob("*.csv")) == sorted(
+        file for _, _, file in rows
+    )
+    assert worker.output.count("rows written") == 5

@@ -1,8 +1,13 @@
 """Faults injected into real processes (issue 20): a Redis broker killed under a running task,
 and the job rules' recovery paths. Each test owns the server it breaks."""
 
+import contextlib
 import signal
+import socket
+import threading
+import time
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import psycopg
 import pytest
@@ -119,3 +124,73 @@ def test_queued_jobs_whose_messages_were_lost_are_run_by_the_sweeper(
         file for _, _, file in rows
     )
     assert worker.output.count("rows written") == 5
+
+
+class TcpProxy:
+    """A TCP forwarder to PostgreSQL that the test closes (every connection cut, new ones
+    refused) and opens again on the same port."""
+
+    def __init__(self, target: tuple[str, int]) -> None:
+        self.target, self.port = target, free_port()
+        self.sockets: list[socket.socket] = []
+        self.listener: socket.socket | None = None
+        self.open()
+
+    def open(self) -> None:
+        self.listener = socket.create_server(("127.0.0.1", self.port), reuse_port=False)
+        threading.Thread(target=self._accept, args=(self.listener,), daemon=True).start()
+
+    def close(self) -> None:
+        with contextlib.suppress(OSError):
+            self.listener.shutdown(socket.SHUT_RDWR)  # wakes the blocked accept()
+        self.listener.close()
+        for sock in self.sockets:
+            with contextlib.suppress(OSError):
+                sock.shutdown(socket.SHUT_RDWR)
+                sock.close()
+        self.sockets.clear()
+
+    def _accept(self, listener: socket.socket) -> None:
+        while True:
+            try:
+                client, _ = listener.accept()
+            except OSError:
+                return
+            server = socket.create_connection(self.target)
+            self.sockets += [client, server]
+            for a, b in ((client, server), (server, client)):
+                threading.Thread(target=self._pipe, args=(a, b), daemon=True).start()
+
+    @staticmethod
+    def _pipe(source: socket.socket, sink: socket.socket) -> None:
+        with contextlib.suppress(OSError):
+            while data := source.recv(65536):
+                sink.sendall(data)
+        with contextlib.suppress(OSError):
+            sink.shutdown(socket.SHUT_WR)
+
+
+@pytest.mark.integration
+def test_a_job_outlives_a_database_outage_longer_than_the_old_retry_budget(
+    start, production_env, fresh_database, services
+):
+    """The worker reaches PostgreSQL through a proxy that is closed for 25 s (the old five
+    retries gave up after about 11 s); the export waits, retrying with backoff, and ends done."""
+    env = released(production_env, fresh_database, services, "redis")
+    parts = urlsplit(fresh_database)
+    proxy = TcpProxy((parts.hostname, parts.port or 5432))
+    worker_env = {
+        **env,
+        "DATABASE_URL": parts._replace(netloc=f"{parts.username}@127.0.0.1:{proxy.port}").geturl(),
+    }
+    worker = start_worker(start, worker_env)
+    proxy.close()
+    queued = manage("shell", "-c", QUEUE_EXPORTS.format(n=1), env=env)  # the web, not cut off
+    assert queued.returncode == 0, queued.stderr
+    worker.wait_for_output("retrying in", timeout=30)
+    time.sleep(25)
+    assert exports(fresh_database)[0][0] != "done"
+    proxy.open()
+    wait_until(lambda: exports(fresh_database)[0][0] == "done", 90, "the export after the outage")
+    assert "OperationalError; retrying in" in worker.output
+    assert exports(fresh_database)[0][1] in (1, 2)  # claimed once, or again by its own retry

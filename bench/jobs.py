@@ -25,8 +25,8 @@ from collections.abc import Callable
 from pathlib import Path
 
 import psycopg
-from psycopg import sql
 import redis
+from psycopg import sql
 
 from tests.support.processes import Process, base_env, free_port, manage, procfile
 

@@ -10,11 +10,17 @@ import os
 import signal
 
 from celery import Celery, Task, signals
+from kombu.transport import TRANSPORT_ALIASES
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "obcms.settings")
+# kombu's Redis transport, guarded against a connection lost under a running task.
+TRANSPORT_ALIASES["redis"] = TRANSPORT_ALIASES["rediss"] = "obcms.redis_broker:Transport"
+# The embedded broker sets aside an empty or corrupt message file instead of crash-looping.
+TRANSPORT_ALIASES["filesystem"] = "obcms.embedded_broker:Transport"
 
 
-def _transient_errors() -> tuple[type[BaseException], ...]:
+def transient_errors() -> tuple[type[BaseException], ...]:
+    """Errors of a passing outage: the database, Redis, the broker or the network."""
     from django.db import InterfaceError, OperationalError
     from kombu.exceptions import OperationalError as BrokerError
     from redis.exceptions import ConnectionError as RedisConnectionError
@@ -36,7 +42,7 @@ class ReliableTask(Task):
     or the network fails for a moment. Tasks must be idempotent: with late acknowledgement a
     task whose worker died runs again."""
 
-    autoretry_for = _transient_errors()
+    autoretry_for = transient_errors()
     retry_backoff = True
     retry_backoff_max = 300
     retry_jitter = True

@@ -555,6 +555,20 @@ CELERY_BEAT_SCHEDULE = {
         "options": {"expires": 6 * 60 * 60},
     },
 }
+# /ready/ fails below this much free space in DATA_DIR (when the embedded database, broker or
+# uploaded files live there).
+DATA_DIR_MIN_FREE_MB = env.int("DATA_DIR_MIN_FREE_MB", default=100, minimum=0)
+# Background jobs (obcms/reports/jobs.py): the row is the truth, the broker a doorbell. A
+# running job's lease is renewed by its worker; the sweeper sends again every job queued or
+# running past its lease; transient outages are retried with backoff for TASK_RETRY_WINDOW.
+JOB_LEASE = env.int("JOB_LEASE", default=60, minimum=2)
+JOB_SWEEP_INTERVAL = env.int("JOB_SWEEP_INTERVAL", default=30, minimum=1)
+TASK_RETRY_WINDOW = env.int("TASK_RETRY_WINDOW", default=600, minimum=0)
+CELERY_BEAT_SCHEDULE["sweep-jobs"] = {
+    "task": "obcms.reports.tasks.sweep_jobs",
+    "schedule": float(JOB_SWEEP_INTERVAL),
+    "options": {"expires": JOB_SWEEP_INTERVAL},
+}
 # How long the record of each operations task run is kept (purge_old_task_records).
 TASK_RECORD_RETENTION_DAYS = 30
 

@@ -4,11 +4,13 @@ worker and beat processes the Celery tests start)."""
 import os
 
 from obcms.settings import *  # noqa: F403
+from obcms.settings import CELERY_BEAT_SCHEDULE as OBCMS_SCHEDULE
 from obcms.settings import CELERY_BROKER_URL, INSTALLED_APPS
 
 INSTALLED_APPS = [*INSTALLED_APPS, "tests.taskapp"]
 CELERY_BEAT_SCHEDULE = {
     "tick": {"task": "tests.taskapp.tasks.tick", "schedule": 2.0, "options": {"expires": 2}},
+    "sweep-jobs": OBCMS_SCHEDULE["sweep-jobs"],  # every JOB_SWEEP_INTERVAL, as in production
 }
 CELERY_BEAT_MAX_LOOP_INTERVAL = 1
 # Each xdist worker's own queue (tests/support/parallel.py): RabbitMQ's one vhost is shared.

@@ -39,7 +39,18 @@ FLOORS: list[tuple[str, tuple[str, ...]]] = [
         ("obcms.settings", "obcms.platform", "obcms.logs", "obcms.sentry", "obcms.maptiles"),
     ),
     ("database and locks", ("obcms.db", "obcms.locks")),
-    ("services", ("obcms.health", "obcms.ops", "obcms.celery", "obcms.beat", "obcms.security")),
+    (
+        "services",
+        (
+            "obcms.health",
+            "obcms.ops",
+            "obcms.celery",
+            "obcms.beat",
+            "obcms.security",
+            "obcms.redis_broker",
+            "obcms.embedded_broker",
+        ),
+    ),
     ("registry", ()),  # every package of obcms not named on another floor
     ("entry points", ("obcms", "obcms.urls", "obcms.wsgi", "obcms.asgi")),
 ]

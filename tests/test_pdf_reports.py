@@ -291,6 +291,7 @@ def test_a_report_task_interrupted_by_a_worker_kill_completes_once(
         "ALLOWED_HOSTS": "localhost",
         "PORT": str(port),
         "LOG_FORMAT": "text",
+        "JOB_LEASE": "3",  # the re-delivered task may claim the job once the dead one's lease ends
     }
     assert manage("release", env=env).returncode == 0
     seeded = manage("seed_demo", "--force", "--communities", "4000", env=env, timeout=600)

@@ -79,6 +79,7 @@ def test_probes_answer_every_platform_host_over_plain_http(start, released_env, 
             "cache": True,
             "broker": True,
             "migrations": True,
+            "disk": True,
         }
 
 
@@ -113,7 +114,7 @@ def test_ready_503_names_the_failed_check_and_nothing_of_the_server(start, eithe
     status, body, _ = get_json(f"{base}/ready/")
     assert status == 503
     assert set(body) == {"status", "checks", "errors"} and body["status"] == "unavailable"
-    assert set(body["checks"]) == {"database", "cache", "broker", "migrations"}
+    assert set(body["checks"]) == {"database", "cache", "broker", "migrations", "disk"}
     assert body["checks"]["database"] is False
     assert set(body["errors"]) == {name for name, ok in body["checks"].items() if not ok}
     text = json.dumps(body)

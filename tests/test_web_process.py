@@ -51,6 +51,7 @@ def test_web_line_on_postgres_and_redis_is_ready_after_release(
         "cache": True,
         "broker": True,
         "migrations": True,
+        "disk": True,
     }
 
     web.signal(signal.SIGTERM)

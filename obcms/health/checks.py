@@ -11,6 +11,7 @@ host name or a password.
 
 from __future__ import annotations
 
+import shutil
 import threading
 import time
 from collections.abc import Callable
@@ -92,6 +93,28 @@ def check_broker() -> None:
             connection.ensure_connection(max_retries=1, timeout=2)
 
 
+def data_dir_in_use() -> bool:
+    """The embedded database, the embedded broker or uploaded files live in DATA_DIR."""
+    return (
+        settings.DATABASES["default"]["ENGINE"].endswith("sqlite3")
+        or settings.CELERY_BROKER_URL.startswith("filesystem:")
+        or settings.STORAGES["default"]["BACKEND"].endswith("FileSystemStorage")
+    )
+
+
+def check_disk() -> None:
+    """DATA_DIR keeps DATA_DIR_MIN_FREE_MB free when something lives there: a full disk
+    leaves empty broker messages, half-written files and a database that refuses writes."""
+    if not data_dir_in_use():
+        return
+    free = shutil.disk_usage(settings.DATA_DIR).free // (1024 * 1024)
+    if free < settings.DATA_DIR_MIN_FREE_MB:
+        raise CheckFailed(
+            f"low free space in DATA_DIR: {free} MB (below DATA_DIR_MIN_FREE_MB, "
+            f"{settings.DATA_DIR_MIN_FREE_MB} MB)"
+        )
+
+
 @dataclass(frozen=True)
 class Check:
     run: Callable[[], None]
@@ -103,6 +126,7 @@ READINESS_CHECKS: dict[str, Check] = {
     "cache": Check(check_cache, lane="cache"),
     "broker": Check(check_broker, lane="broker"),
     "migrations": Check(check_migrations, lane="database"),
+    "disk": Check(check_disk, lane="disk"),
 }
 
 LANES: dict[str, ThreadPoolExecutor] = {}

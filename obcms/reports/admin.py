@@ -1,10 +1,22 @@
 from django.contrib import admin
+from django.db.models import QuerySet
+from django.http import HttpRequest
 
 from obcms.reports.models import Export, Import, Report, StatisticsSnapshot
 
 
+class OwnJobsAdmin(admin.ModelAdmin):
+    """The pages' rule in the admin too: staff see their own jobs, superusers everyone's.
+    Otherwise any staff member who may view exports would list other people's jobs and, with
+    bucket storage, get a presigned link to their files (issue 21)."""
+
+    def get_queryset(self, request: HttpRequest) -> QuerySet:
+        jobs = super().get_queryset(request)
+        return jobs if request.user.is_superuser else jobs.filter(user=request.user)
+
+
 @admin.register(Export)
-class ExportAdmin(admin.ModelAdmin):
+class ExportAdmin(OwnJobsAdmin):
     list_display = (
         "pk",
         "user",
@@ -20,7 +32,7 @@ class ExportAdmin(admin.ModelAdmin):
 
 
 @admin.register(Import)
-class ImportAdmin(admin.ModelAdmin):
+class ImportAdmin(OwnJobsAdmin):
     list_display = ("pk", "user", "status", "created_count", "total", "created_at")
     list_filter = ("status",)
     readonly_fields = [f.name for f in Import._meta.fields]
@@ -33,7 +45,7 @@ class StatisticsSnapshotAdmin(admin.ModelAdmin):
 
 
 @admin.register(Report)
-class ReportAdmin(admin.ModelAdmin):
+class ReportAdmin(OwnJobsAdmin):
     list_display = ("pk", "title", "user", "kind", "status", "processed", "total", "created_at")
     list_filter = ("status", "kind")
     search_fields = ("title",)

@@ -43,6 +43,11 @@ class Job(models.Model):
     message = models.TextField(blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
     finished_at = models.DateTimeField(null=True, blank=True)
+    # The job rules (obcms/reports/jobs.py): queued, the time by which a worker should have
+    # started it; running, the lease its worker renews. Past it, the sweeper sends it again.
+    lease_until = models.DateTimeField(null=True, blank=True, db_index=True)
+    # Incremented by every claim: a worker writes only while the row still carries its number.
+    claim = models.PositiveIntegerField(default=0)
 
     class Meta:
         abstract = True
@@ -57,6 +62,16 @@ class Job(models.Model):
     @property
     def finished(self) -> bool:
         return self.status in (self.Status.DONE, self.Status.FAILED)
+
+    @property
+    def delayed(self) -> bool:
+        """Queued past its start deadline (the broker was unreachable, or a worker died): the
+        sweeper sends it again; the page says so instead of promising a file."""
+        return (
+            self.status == self.Status.QUEUED
+            and self.lease_until is not None
+            and self.lease_until <= timezone.now()
+        )
 
 
 class Export(Job):

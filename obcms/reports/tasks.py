@@ -25,7 +25,7 @@ from obcms.communities.filters import CommunityFilter
 from obcms.communities.models import Community
 from obcms.records.history import IMPORT_MARK
 from obcms.reminders import sending as reminders
-from obcms.reports import imports, spreadsheets, statistics
+from obcms.reports import imports, jobs, spreadsheets, statistics
 from obcms.reports.models import Export, Import, Report, StatisticsSnapshot
 
 logger = logging.getLogger(__name__)
@@ -42,21 +42,26 @@ def refresh_statistics() -> None:
     ).delete()
 
 
-@shared_task
-def build_export(export_id: int) -> None:
-    export = Export.objects.get(pk=export_id)
-    if export.finished:
-        return
-    # The list's filters as given: current communities only, unless it asked for archived ones.
-    communities = CommunityFilter(export.filters, queryset=Community.objects.all()).qs
-    export.status, export.total, export.processed = Export.Status.RUNNING, communities.count(), 0
-    export.save(update_fields=["status", "total", "processed"])
+def _rows(model, pk: int, token: int):
+    """Progress writes of the claim ``token`` (fenced: a worker that lost the job writes none)."""
+    return jobs.fenced(model, pk, token)
 
-    def on_row(count: int) -> None:
-        if count % PROGRESS_EVERY == 0:
-            Export.objects.filter(pk=export.pk).update(processed=count)
 
-    try:
+@shared_task(autoretry_for=())
+def build_export(export_id: int, held: int | None = None, window_ends: float | None = None) -> None:
+    """Write the export's file under the job rules (obcms/reports/jobs.py). One file per
+    claim; a delivery that lost its claim deletes the file it wrote."""
+
+    def work(token: int) -> dict:
+        export = Export.objects.get(pk=export_id)
+        # The list's filters as given: current communities only, unless it asked for archived.
+        communities = CommunityFilter(export.filters, queryset=Community.objects.all()).qs
+        _rows(Export, export.pk, token).update(total=communities.count(), processed=0)
+
+        def on_row(count: int) -> None:
+            if count % PROGRESS_EVERY == 0:
+                _rows(Export, export.pk, token).update(processed=count)
+
         with tempfile.TemporaryFile() as spool:
             rows = spreadsheets.community_rows(communities)
             if export.format == Export.Format.XLSX:
@@ -68,54 +73,75 @@ def build_export(export_id: int) -> None:
                 text.detach()
             spool.seek(0)
             stamp = timezone.localtime().strftime("%Y%m%d-%H%M")
-            export.file.save(
-                f"communities-{stamp}-{export.pk}.{export.format}", File(spool), save=False
-            )
-        export.status, export.processed = Export.Status.DONE, written
+            name = f"communities-{stamp}-{export.pk}-{token}.{export.format}"
+            export.file.save(name, File(spool), save=False)
         logger.info(
             "export %s: %s rows written",
             export.pk,
             written,
             extra={"export_id": export.pk, "rows": written},
         )
-    except Exception as exc:
-        logger.exception("export %s failed", export.pk)
-        export.status, export.message = Export.Status.FAILED, f"{type(exc).__name__}"
-        raise
-    finally:
-        export.finished_at = timezone.now()
-        export.save()
+        return {"status": Export.Status.DONE, "processed": written, "file": export.file.name}
+
+    def drop_file(fields: dict) -> None:
+        if fields.get("file"):
+            Export.file.field.storage.delete(fields["file"])
+
+    jobs.run(
+        build_export,
+        Export,
+        export_id,
+        work,
+        held=held,
+        window_ends=window_ends,
+        on_lost=drop_file,
+    )
+
+
+@shared_task(autoretry_for=())
+def process_import(
+    import_id: int, held: int | None = None, window_ends: float | None = None
+) -> None:
+    """Import the file's rows under the job rules, committed in batches with the job's
+    progress: a second delivery resumes after the last committed batch, so every row is
+    saved once (one set of rows)."""
+
+    def work(token: int) -> dict:
+        job = Import.objects.get(pk=import_id)
+        with job.file.open("rb") as handle:
+            raw = handle.read()
+        try:
+            rows = imports.read_rows(raw)
+        except imports.ImportRefused as exc:
+            return {"status": Import.Status.FAILED, "message": str(exc)}
+        outcome = imports.Outcome(total=len(rows), created=job.created_count, errors=job.errors)
+        _rows(Import, job.pk, token).update(total=len(rows))
+
+        def checkpoint(done: int) -> None:
+            if not _rows(Import, job.pk, token).update(
+                processed=done, created_count=outcome.created, errors=outcome.errors
+            ):
+                raise jobs.LostClaim(f"import {job.pk}: claim {token} was taken over")
+
+        # Each created community's history names the user who uploaded the file, and the import.
+        with set_extra_data({"actor": job.user, "cid": f"{IMPORT_MARK}{job.pk}"}):
+            imports.import_rows(rows, job.user, outcome, job.processed, checkpoint)
+        return {
+            "status": Import.Status.DONE,
+            "processed": outcome.total,
+            "message": (
+                f"{outcome.created} of {outcome.total} row(s) imported; "
+                f"{len(outcome.errors)} with problems."
+            ),
+        }
+
+    jobs.run(process_import, Import, import_id, work, held=held, window_ends=window_ends)
 
 
 @shared_task
-def process_import(import_id: int) -> None:
-    job = Import.objects.get(pk=import_id)
-    if job.finished:
-        return
-    job.status = Import.Status.RUNNING
-    job.save(update_fields=["status"])
-
-    def progress(done: int, total: int) -> None:
-        if done % 100 == 0 or done == total:
-            Import.objects.filter(pk=job.pk).update(processed=done, total=total)
-
-    try:
-        with job.file.open("rb") as handle:
-            raw = handle.read()
-        # Each created community's history names the user who uploaded the file, and the import.
-        with set_extra_data({"actor": job.user, "cid": f"{IMPORT_MARK}{job.pk}"}):
-            outcome = imports.import_communities(raw, job.user, progress)
-        job.status, job.total, job.processed = Import.Status.DONE, outcome.total, outcome.total
-        job.created_count, job.errors = outcome.created, outcome.errors
-        job.message = (
-            f"{outcome.created} of {outcome.total} row(s) imported; "
-            f"{len(outcome.errors)} with problems."
-        )
-    except imports.ImportRefused as exc:
-        job.status, job.message = Import.Status.FAILED, str(exc)
-    finally:
-        job.finished_at = timezone.now()
-        job.save()
+def sweep_jobs() -> None:
+    """Every JOB_SWEEP_INTERVAL: send again each job queued or running past its deadline."""
+    jobs.sweep({Export: build_export, Import: process_import, Report: build_report})
 
 
 @shared_task
@@ -174,44 +200,30 @@ def check_data_quality() -> None:
     Community.objects.bulk_update(changed, ["missing_fields"], batch_size=1000)
 
 
-@shared_task
-def build_report(report_id: int) -> None:
-    """Draw a PDF report into its row's file. Safe to run twice (a worker killed mid-way gets
-    its task again): a finished report is left alone, and the file has one name per report,
-    replaced rather than added to, so a report never has two files."""
+@shared_task(autoretry_for=())
+def build_report(report_id: int, held: int | None = None, window_ends: float | None = None) -> None:
+    """Draw a PDF report into its row's file under the job rules (obcms/reports/jobs.py). The
+    file has one name per report, replaced rather than added to, so a report never has two."""
     from obcms.reports import documents  # the PDF library loads only in the worker
 
-    report = Report.objects.filter(pk=report_id).first()
-    if report is None or report.finished:
-        return
-    report.status, report.processed = Report.Status.RUNNING, 0
-    report.save(update_fields=["status", "processed"])
+    def work(token: int) -> dict:
+        report = Report.objects.get(pk=report_id)
+        _rows(Report, report.pk, token).update(processed=0)
 
-    def progress(done: int, total: int) -> None:
-        report.processed, report.total = done, total
-        if done == 0 or done % REPORT_PROGRESS_EVERY == 0:
-            Report.objects.filter(pk=report.pk).update(processed=done, total=total)
+        def progress(done: int, total: int) -> None:
+            report.processed, report.total = done, total
+            if done == 0 or done % REPORT_PROGRESS_EVERY == 0:
+                _rows(Report, report.pk, token).update(processed=done, total=total)
 
-    try:
-        content = documents.build(report, progress)
-    except documents.ReportRefused as refused:
-        report.status, report.message = Report.Status.FAILED, str(refused)
-    except build_report.autoretry_for:
-        raise  # a passing outage: the row stays running and the retry carries on
-    except Exception as exc:
-        logger.exception("report %s failed", report.pk)
-        report.status, report.message = Report.Status.FAILED, type(exc).__name__
-        report.finished_at = timezone.now()
-        report.save()
-        raise
-    else:
-        # One name per report: a second run (after a worker died) replaces, never adds.
+        try:
+            content = documents.build(report, progress)
+        except documents.ReportRefused as refused:
+            return {"status": Report.Status.FAILED, "message": str(refused)}
         name = f"report-{report.pk}.pdf"
         stored = report.file.field.generate_filename(report, name)
         if report.file.storage.exists(stored):
             report.file.storage.delete(stored)
         report.file.save(name, ContentFile(content), save=False)
-        report.status = Report.Status.DONE
         logger.info(
             "report %s: %s rows, %s bytes",
             report.pk,
@@ -219,5 +231,11 @@ def build_report(report_id: int) -> None:
             len(content),
             extra={"report_id": report.pk, "rows": report.processed, "bytes": len(content)},
         )
-    report.finished_at = timezone.now()
-    report.save()
+        return {
+            "status": Report.Status.DONE,
+            "processed": report.processed,
+            "total": report.total,
+            "file": report.file.name,
+        }
+
+    jobs.run(build_report, Report, report_id, work, held=held, window_ends=window_ends)

@@ -5,14 +5,13 @@ from __future__ import annotations
 from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required, permission_required
-from django.db import transaction
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_POST
 
 from obcms.communities.filters import CommunityFilter
 from obcms.places import charts
-from obcms.reports import chain_figures, statistics
+from obcms.reports import chain_figures, jobs, statistics
 from obcms.reports.forms import ManaSummaryForm, PlaceReportForm
 from obcms.reports.models import Export, Import, Report, StatisticsSnapshot
 from obcms.reports.tasks import build_export, build_report, process_import
@@ -67,7 +66,7 @@ def export_create(request: HttpRequest) -> HttpResponse:
     export = Export.objects.create(
         user=request.user, format=export_format, filters=filters.as_query()
     )
-    transaction.on_commit(lambda: build_export.delay(export.pk))
+    jobs.publish(export, build_export)
     return redirect(export)
 
 
@@ -111,7 +110,7 @@ def import_create(request: HttpRequest) -> HttpResponse:
     form = ImportForm(request.POST or None, request.FILES or None)
     if request.method == "POST" and form.is_valid():
         job = Import.objects.create(user=request.user, file=form.cleaned_data["file"])
-        transaction.on_commit(lambda: process_import.delay(job.pk))
+        jobs.publish(job, process_import)
         messages.info(request, "Import queued.")
         return redirect(job)
     return render(request, "reports/import_form.html", {"form": form})
@@ -141,7 +140,7 @@ def pdf_create(request: HttpRequest) -> HttpResponse:
     form = form_class(request.POST if request.method == "POST" else None)
     if request.method == "POST" and form.is_valid():
         report = Report.objects.create(user=request.user, **form.report())
-        transaction.on_commit(lambda: build_report.delay(report.pk))
+        jobs.publish(report, build_report)
         return redirect(report)
     if kind == Report.Kind.PLACE_PROFILE:  # only a tampered or stale page gets here
         return render(request, "400.html", status=400)

@@ -1,0 +1,196 @@
+"""Faults injected into real processes (issue 20): a Redis broker killed under a running task,
+and the job rules' recovery paths. Each test owns the server it breaks."""
+
+import contextlib
+import signal
+import socket
+import threading
+import time
+from pathlib import Path
+from urllib.parse import urlsplit
+
+import psycopg
+import pytest
+import redis
+
+from tests.support.processes import base_env, free_port, manage, procfile, wait_until
+from tests.support.workers import TASKS_SETTINGS, Counts, released, send, start_worker
+
+
+def own_redis_server(start, port: int):
+    """A Redis server of this test's own, without persistence (the small plans' default)."""
+    server = start(
+        f"redis-server --port {port} --save '' --appendonly no --bind 127.0.0.1",
+        {"PATH": "/usr/bin:/bin"},
+        name=f"redis-{port}",
+    )
+    server.wait_for_output("Ready to accept connections", timeout=10)
+    return server
+
+
+@pytest.mark.integration
+def test_the_worker_survives_its_redis_broker_dying_under_a_running_task(
+    start, production_env, fresh_database, services
+):
+    """kombu's Redis transport used to exit the worker (AttributeError in _connparams while
+    restoring unacknowledged messages); now it logs, reconnects and takes the next task."""
+    port = free_port()
+    broker = own_redis_server(start, port)
+    env = released(production_env, fresh_database, services, "redis")
+    env["CELERY_BROKER_URL"] = f"redis://127.0.0.1:{port}/0"
+    worker = start_worker(start, env)
+    counts = Counts(env)
+    send(env, "tests.taskapp.tasks.slow_effect", counts.token, 3)
+    wait_until(lambda: counts.get("runs") == 1, 30, "the task to start")
+    broker.signal(signal.SIGKILL)
+    wait_until(lambda: counts.get("effects") == 1, 30, "the running task to finish")
+    own_redis_server(start, port)  # back, empty
+    again = Counts(env)
+    send(env, "tests.taskapp.tasks.slow_effect", again.token, 0)
+    wait_until(lambda: again.get("effects") == 1, 60, "a task after the outage")
+    assert worker.alive(), worker.output
+    assert "Unrecoverable error" not in worker.output, worker.output
+    assert "the Redis connection was lost; acknowledging a message skipped" in worker.output
+
+
+def test_an_empty_message_file_in_the_embedded_broker_is_set_aside_not_a_crash_loop(
+    start, tmp_path, built
+):
+    """A full disk left a 0-byte message file; the worker moves it aside and runs the rest."""
+    env = base_env(DEBUG="true", DATA_DIR=str(tmp_path), DJANGO_SETTINGS_MODULE=TASKS_SETTINGS)
+    assert manage("release", env=env).returncode == 0
+    (tmp_path / "broker").mkdir(exist_ok=True)
+    (tmp_path / "broker" / "0000000000_empty.celery.msg").write_bytes(b"")
+    worker = start_worker(start, env)
+    start(procfile()["beat"], env, name="beat")
+    ticks = tmp_path / "ticks.log"
+    wait_until(lambda: ticks.exists(), 30, "a scheduled run after the empty file")
+    assert (tmp_path / "broker-unreadable" / "0000000000_empty.celery.msg").exists()
+    assert "message file 0000000000_empty.celery.msg is empty or corrupt" in worker.output
+    assert worker.alive() and "JSONDecodeError" not in worker.output
+
+
+QUEUE_EXPORTS = """
+from django.contrib.auth import get_user_model
+from django.db import transaction
+from obcms.reports import jobs, tasks
+from obcms.reports.models import Export
+user = get_user_model().objects.create(username="exporter")
+for _ in range({n}):
+    with transaction.atomic():
+        jobs.publish(Export.objects.create(user=user, filters={{}}), tasks.build_export)
+"""
+
+
+def exports(database: str) -> list[tuple]:
+    with psycopg.connect(database) as db:
+        return db.execute("SELECT status, claim, file FROM reports_export ORDER BY id").fetchall()
+
+
+@pytest.mark.integration
+@pytest.mark.parametrize("fault", ["redis-restarted-empty", "publish-failed"])
+def test_queued_jobs_whose_messages_were_lost_are_run_by_the_sweeper(
+    start, production_env, fresh_database, services, fault
+):
+    """Five exports queued; their messages vanish with a Redis restarted without persistence,
+    or were never published (Redis down when they were asked for). The sweeper (beat) sends
+    them again: each ends done once, one file each."""
+    port = free_port()
+    env = released(production_env, fresh_database, services, "redis")
+    env.update(CELERY_BROKER_URL=f"redis://127.0.0.1:{port}/0", JOB_LEASE="3")
+    env["JOB_SWEEP_INTERVAL"] = "2"
+    broker = own_redis_server(start, port) if fault == "redis-restarted-empty" else None
+    queued = manage("shell", "-c", QUEUE_EXPORTS.format(n=5), env=env)
+    assert queued.returncode == 0, queued.stderr
+    if broker:
+        assert redis.Redis(port=port).llen("celery") == 5
+        broker.signal(signal.SIGKILL)
+        broker.wait(10)
+    else:
+        assert "cannot publish its task" in queued.stdout + queued.stderr
+    own_redis_server(start, port)  # back, empty
+    assert redis.Redis(port=port).llen("celery") == 0
+    worker = start_worker(start, env)
+    start(procfile()["beat"], env, name="beat")
+    wait_until(
+        lambda: [row[0] for row in exports(fresh_database)] == ["done"] * 5,
+        60,
+        "the sweeper's sends to be run",
+    )
+    rows = exports(fresh_database)
+    assert [claim for _, claim, _ in rows] == [1] * 5  # each run once
+    media = Path(env["DATA_DIR"]) / "media"
+    assert sorted(p.relative_to(media).as_posix() for p in media.rglob("*.csv")) == sorted(
+        file for _, _, file in rows
+    )
+    assert worker.output.count("rows written") == 5
+
+
+class TcpProxy:
+    """A TCP forwarder to PostgreSQL that the test closes (every connection cut, new ones
+    refused) and opens again on the same port."""
+
+    def __init__(self, target: tuple[str, int]) -> None:
+        self.target, self.port = target, free_port()
+        self.sockets: list[socket.socket] = []
+        self.listener: socket.socket | None = None
+        self.open()
+
+    def open(self) -> None:
+        self.listener = socket.create_server(("127.0.0.1", self.port), reuse_port=False)
+        threading.Thread(target=self._accept, args=(self.listener,), daemon=True).start()
+
+    def close(self) -> None:
+        with contextlib.suppress(OSError):
+            self.listener.shutdown(socket.SHUT_RDWR)  # wakes the blocked accept()
+        self.listener.close()
+        for sock in self.sockets:
+            with contextlib.suppress(OSError):
+                sock.shutdown(socket.SHUT_RDWR)
+                sock.close()
+        self.sockets.clear()
+
+    def _accept(self, listener: socket.socket) -> None:
+        while True:
+            try:
+                client, _ = listener.accept()
+            except OSError:
+                return
+            server = socket.create_connection(self.target)
+            self.sockets += [client, server]
+            for a, b in ((client, server), (server, client)):
+                threading.Thread(target=self._pipe, args=(a, b), daemon=True).start()
+
+    @staticmethod
+    def _pipe(source: socket.socket, sink: socket.socket) -> None:
+        with contextlib.suppress(OSError):
+            while data := source.recv(65536):
+                sink.sendall(data)
+        with contextlib.suppress(OSError):
+            sink.shutdown(socket.SHUT_WR)
+
+
+@pytest.mark.integration
+def test_a_job_outlives_a_database_outage_longer_than_the_old_retry_budget(
+    start, production_env, fresh_database, services
+):
+    """The worker reaches PostgreSQL through a proxy that is closed for 25 s (the old five
+    retries gave up after about 11 s); the export waits, retrying with backoff, and ends done."""
+    env = released(production_env, fresh_database, services, "redis")
+    parts = urlsplit(fresh_database)
+    proxy = TcpProxy((parts.hostname, parts.port or 5432))
+    worker_env = {
+        **env,
+        "DATABASE_URL": parts._replace(netloc=f"{parts.username}@127.0.0.1:{proxy.port}").geturl(),
+    }
+    worker = start_worker(start, worker_env)
+    proxy.close()
+    queued = manage("shell", "-c", QUEUE_EXPORTS.format(n=1), env=env)  # the web, not cut off
+    assert queued.returncode == 0, queued.stderr
+    worker.wait_for_output("retrying in", timeout=30)
+    time.sleep(25)
+    assert exports(fresh_database)[0][0] != "done"
+    proxy.open()
+    wait_until(lambda: exports(fresh_database)[0][0] == "done", 90, "the export after the outage")
+    assert "OperationalError; retrying in" in worker.output
+    assert exports(fresh_database)[0][1] in (1, 2)  # claimed once, or again by its own retry

@@ -97,6 +97,8 @@ MIDDLEWARE = [
     # Probes answer before host validation and the HTTPS redirect (see obcms/health/).
     "obcms.health.middleware.ProbeMiddleware",
     "obcms.security.middleware.RequestSizeLimitMiddleware",
+    # NUL in a query or form value: 400 here, not a DataError from PostgreSQL later.
+    "obcms.security.middleware.RequestValuesMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "obcms.security.middleware.SecurityHeadersMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from django.conf import settings
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse, QueryDict
 
 from obcms.maptiles import tile_origin
 
@@ -64,3 +64,34 @@ class RequestSizeLimitMiddleware:
                 content_type="text/plain",
             )
         return self.get_response(request)
+
+
+class RequestValuesMiddleware:
+    """Refuse with 400 a NUL character in the path, a query parameter or a form field (name
+    or value), before any view sees it.
+
+    PostgreSQL refuses NUL in text ("A string literal cannot contain NUL"), so such a value
+    reaching a filter, the admin's search or a saved field ends as a 500; no person types one.
+    Other odd values (``²`` where a number is expected, over-long or non-UTF-8 text) are each
+    view's and form's to refuse, and tests/test_odd_values.py crawls every page with them.
+    """
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        if (
+            "\x00" in request.path
+            or _has_nul(request.GET)
+            or (request.method == "POST" and _has_nul(request.POST))
+        ):
+            return HttpResponse(
+                "Bad request: a NUL character in the address or a form field.\n",
+                status=400,
+                content_type="text/plain",
+            )
+        return self.get_response(request)
+
+
+def _has_nul(data: QueryDict) -> bool:
+    return any("\x00" in key or any("\x00" in v for v in data.getlist(key)) for key in data)

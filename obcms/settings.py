@@ -20,7 +20,13 @@ from obcms.maptiles import (
     OPENSTREETMAP_ATTRIBUTION,
     tile_url_error,
 )
-from obcms.platform import https_origins, platform_hosts, release_id, site_url
+from obcms.platform import (
+    default_proxy_count,
+    https_origins,
+    platform_hosts,
+    release_id,
+    site_url,
+)
 from obcms.version import __version__
 
 BASE_DIR = Path(__file__).resolve().parent.parent
@@ -97,8 +103,8 @@ MIDDLEWARE = [
     # Probes answer before host validation and the HTTPS redirect (see obcms/health/).
     "obcms.health.middleware.ProbeMiddleware",
     "obcms.security.middleware.RequestSizeLimitMiddleware",
-    # NUL in a query or form value: 400 here, not a DataError from PostgreSQL later.
-    "obcms.security.middleware.RequestValuesMiddleware",
+    # NUL in the admin's query or form values: 400 here, not a DataError from PostgreSQL.
+    "obcms.security.middleware.AdminValuesMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "obcms.security.middleware.SecurityHeadersMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
@@ -203,8 +209,16 @@ AUTH_PASSWORD_VALIDATORS = [
 # Failed sign-ins are counted per account and per address (obcms/security/signin.py), in the
 # cache, so with Redis every web process sees the same counts.
 AUTHENTICATION_BACKENDS = ["obcms.security.signin.ThrottledModelBackend"]
+# Per account from one address, per address, and per account from every address (higher, so
+# a stranger cannot lock an administrator out with a few requests).
 LOCKOUT_ACCOUNT_FAILURES = 10
 LOCKOUT_ADDRESS_FAILURES = 50
+LOCKOUT_ACCOUNT_GLOBAL_FAILURES = 100
+# How many proxies the platform puts in front of the web process: the client address is the
+# one the outermost of them saw in X-Forwarded-For (obcms/security/signin.py).
+TRUSTED_PROXY_COUNT = env.int(
+    "TRUSTED_PROXY_COUNT", default=default_proxy_count(env), minimum=0, maximum=10
+)
 LOCKOUT_WINDOW = 15 * 60
 # A reset link works once (it is bound to the password it replaces) and for a day; an
 # invitation's link for 72 hours (obcms/accounts/models.py).

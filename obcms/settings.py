@@ -155,7 +155,7 @@ DATABASES = {
     )
 }
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
-    DATA_DIR.mkdir(parents=True, exist_ok=True)  # SQLite creates the file, not its folder
+    env.make_folder("DATA_DIR", DATA_DIR)  # SQLite creates the file, not its folder
     # web, worker and beat share the file on a laptop: WAL lets readers and one writer overlap,
     # IMMEDIATE transactions queue writers instead of failing with "database is locked".
     DATABASES["default"]["OPTIONS"] = {
@@ -458,8 +458,8 @@ if CELERY_BROKER_URL.startswith("filesystem:"):
         "control_folder": str(DATA_DIR / "broker-control"),
     }
     # kombu uses these folders (web and beat send, the worker receives) but does not create them.
-    (DATA_DIR / "broker").mkdir(parents=True, exist_ok=True)
-    (DATA_DIR / "broker-control").mkdir(parents=True, exist_ok=True)
+    env.make_folder("DATA_DIR", DATA_DIR / "broker")
+    env.make_folder("DATA_DIR", DATA_DIR / "broker-control")
 if CELERY_BROKER_URL.startswith("rediss:"):
     CELERY_BROKER_USE_SSL = REDIS_SSL_OPTIONS
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
@@ -491,7 +491,7 @@ if CELERY_BROKER_URL.startswith(("redis:", "rediss:")):
 CELERY_TASK_IGNORE_RESULT = True
 CELERY_RESULT_BACKEND = REDIS_URL or f"file://{DATA_DIR / 'results'}"
 if not REDIS_URL:
-    (DATA_DIR / "results").mkdir(parents=True, exist_ok=True)  # nor does Celery's file backend
+    env.make_folder("DATA_DIR", DATA_DIR / "results")  # nor does Celery's file backend
 CELERY_RESULT_EXPIRES = 24 * 60 * 60
 if CELERY_RESULT_BACKEND.startswith("rediss:"):
     CELERY_REDIS_BACKEND_USE_SSL = REDIS_SSL_OPTIONS

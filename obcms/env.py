@@ -10,6 +10,7 @@ declared in ``app.json``; ``tests/test_app_json.py`` keeps the two in sync.
 
 from __future__ import annotations
 
+import math
 import os
 import sys
 from collections.abc import Callable, Mapping, Sequence
@@ -94,6 +95,10 @@ class Env:
             number = parse(value)
         except ValueError:
             self.problem(name, f"expected {noun}, got {value!r}")
+            return default
+        if isinstance(number, float) and not math.isfinite(number):
+            # "nan" and "inf" parse, and nan passes every bound: no setting here means them.
+            self.problem(name, f"expected {noun} {_bounds(minimum, maximum)}, got {value!r}")
             return default
         if (minimum is not None and number < minimum) or (maximum is not None and number > maximum):
             self.problem(name, f"expected {noun} {_bounds(minimum, maximum)}, got {number}")
@@ -200,6 +205,21 @@ class Env:
         self.names.add(name)
         self.missing.append(f"{name} is not set: {hint}")
 
+    def make_folder(self, name: str, path: Path) -> None:
+        """Create ``path`` (a folder under the variable ``name``) with its parents; when it
+        cannot be created, a problem naming the variable instead of a traceback later."""
+        if any(line.startswith(f"{name}: cannot create") for line in self.problems):
+            return  # one line for the variable, not one per folder under it
+        try:
+            path.mkdir(parents=True, exist_ok=True)
+        except OSError as exc:
+            reason = exc.strerror or type(exc).__name__
+            self.problem(
+                name,
+                f"cannot create the folder {path} ({reason}); set {name} to a "
+                "folder this process may write",
+            )
+
     def problem(self, name: str, message: str) -> None:
         line = f"{name}: {message}"
         if line not in self.problems:  # a variable read in two places is one problem
@@ -229,6 +249,14 @@ def url_error(value: str, schemes: Sequence[str]) -> str | None:
         return f"expected a URL starting with {expected}, got a value with no scheme"
     if parts.scheme not in schemes:
         return f"expected a URL starting with {expected}, got one starting with {parts.scheme}://"
+    database = parts.path.strip("/")
+    if (
+        parts.scheme in ("redis", "rediss")
+        and database
+        and not (database.isascii() and database.isdigit())
+    ):
+        # redis-py would fail on it at the first connection, deep in a request or a task.
+        return "expected a database number after the host, like redis://host:6379/0"
     return None
 
 

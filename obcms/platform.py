@@ -78,3 +78,24 @@ def site_url(hosts: list[str], *, debug: bool) -> str:
             return "http://localhost:8000"
         return f"https://{host}"
     return "http://localhost:8000" if debug else ""
+
+
+def platform_name(env: Env) -> str:
+    """Which platform runs us, from the variables it sets in every container, or "" (a laptop,
+    plain Docker, a VM)."""
+    if env.str("DYNO"):  # Heroku, and Dokku, which sets it the same way for its processes
+        return "heroku"
+    if env.str("RENDER"):
+        return "render"
+    if env.str("RAILWAY_ENVIRONMENT") or env.str("RAILWAY_PUBLIC_DOMAIN"):
+        return "railway"
+    if env.str("COOLIFY_FQDN") or env.str("COOLIFY_URL") or env.str("COOLIFY_CONTAINER_NAME"):
+        return "coolify"
+    return ""
+
+
+def default_proxy_count(env: Env) -> int:
+    """TRUSTED_PROXY_COUNT when it is not set: every platform puts one proxy in front of the
+    web process (Heroku's router, Dokku's nginx, Coolify's Traefik, Render's and Railway's
+    edge), each appending the address it saw to X-Forwarded-For; without a platform, none."""
+    return 1 if platform_name(env) else 0

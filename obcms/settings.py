@@ -20,7 +20,13 @@ from obcms.maptiles import (
     OPENSTREETMAP_ATTRIBUTION,
     tile_url_error,
 )
-from obcms.platform import https_origins, platform_hosts, release_id, site_url
+from obcms.platform import (
+    default_proxy_count,
+    https_origins,
+    platform_hosts,
+    release_id,
+    site_url,
+)
 from obcms.version import __version__
 
 BASE_DIR = Path(__file__).resolve().parent.parent
@@ -102,6 +108,8 @@ MIDDLEWARE = [
     # Probes answer before host validation and the HTTPS redirect (see obcms/health/).
     "obcms.health.middleware.ProbeMiddleware",
     "obcms.security.middleware.RequestSizeLimitMiddleware",
+    # NUL in the admin's query or form values: 400 here, not a DataError from PostgreSQL.
+    "obcms.security.middleware.AdminValuesMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "obcms.security.middleware.SecurityHeadersMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
@@ -152,7 +160,7 @@ DATABASES = {
     )
 }
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
-    DATA_DIR.mkdir(parents=True, exist_ok=True)  # SQLite creates the file, not its folder
+    env.make_folder("DATA_DIR", DATA_DIR)  # SQLite creates the file, not its folder
     # web, worker and beat share the file on a laptop: WAL lets readers and one writer overlap,
     # IMMEDIATE transactions queue writers instead of failing with "database is locked".
     DATABASES["default"]["OPTIONS"] = {
@@ -207,8 +215,16 @@ AUTH_PASSWORD_VALIDATORS = [
 # cache, so with Redis every web process sees the same counts.
 # The throttled sign-in (obcms/security/signin.py), with permissions remembered in the cache.
 AUTHENTICATION_BACKENDS = ["obcms.accounts.roles.RoleBackend"]
+# Per account from one address, per address, and per account from every address (higher, so
+# a stranger cannot lock an administrator out with a few requests).
 LOCKOUT_ACCOUNT_FAILURES = 10
 LOCKOUT_ADDRESS_FAILURES = 50
+LOCKOUT_ACCOUNT_GLOBAL_FAILURES = 100
+# How many proxies the platform puts in front of the web process: the client address is the
+# one the outermost of them saw in X-Forwarded-For (obcms/security/signin.py).
+TRUSTED_PROXY_COUNT = env.int(
+    "TRUSTED_PROXY_COUNT", default=default_proxy_count(env), minimum=0, maximum=10
+)
 LOCKOUT_WINDOW = 15 * 60
 # A reset link works once (it is bound to the password it replaces) and for a day; an
 # invitation's link for 72 hours (obcms/accounts/models.py).
@@ -461,8 +477,8 @@ if CELERY_BROKER_URL.startswith("filesystem:"):
         "control_folder": str(DATA_DIR / "broker-control"),
     }
     # kombu uses these folders (web and beat send, the worker receives) but does not create them.
-    (DATA_DIR / "broker").mkdir(parents=True, exist_ok=True)
-    (DATA_DIR / "broker-control").mkdir(parents=True, exist_ok=True)
+    env.make_folder("DATA_DIR", DATA_DIR / "broker")
+    env.make_folder("DATA_DIR", DATA_DIR / "broker-control")
 if CELERY_BROKER_URL.startswith("rediss:"):
     CELERY_BROKER_USE_SSL = REDIS_SSL_OPTIONS
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
@@ -496,7 +512,7 @@ if CELERY_BROKER_URL.startswith(("redis:", "rediss:")):
 CELERY_TASK_IGNORE_RESULT = True
 CELERY_RESULT_BACKEND = REDIS_URL or f"file://{DATA_DIR / 'results'}"
 if not REDIS_URL:
-    (DATA_DIR / "results").mkdir(parents=True, exist_ok=True)  # nor does Celery's file backend
+    env.make_folder("DATA_DIR", DATA_DIR / "results")  # nor does Celery's file backend
 CELERY_RESULT_EXPIRES = 24 * 60 * 60
 if CELERY_RESULT_BACKEND.startswith("rediss:"):
     CELERY_REDIS_BACKEND_USE_SSL = REDIS_SSL_OPTIONS

@@ -400,6 +400,7 @@ def test_reset_requests_are_throttled_per_address_asked_for_known_or_not(client,
 
 def test_reset_requests_are_throttled_per_client_address(client, worker, settings):
     settings.LOCKOUT_ADDRESS_FAILURES = 5
+    settings.TRUSTED_PROXY_COUNT = 1  # one proxy in front, whose X-Forwarded-For counts
     statuses = [
         ask_for_reset(client, worker, f"someone{i}@example.org").status_code for i in range(6)
     ]

@@ -56,3 +56,36 @@ def test_web_line_on_postgres_and_redis_is_ready_after_release(
 
     web.signal(signal.SIGTERM)
     assert web.wait(timeout=28) == 0, web.output
+
+
+@pytest.mark.parametrize(
+    ("variables", "line"),
+    [
+        ({"SECRET_KEY": "short"}, "obcms: SECRET_KEY is a development key"),
+        (
+            {"SECRET_KEY": "django-insecure-" + "k3y!" * 15},
+            "obcms: SECRET_KEY is a development key",
+        ),
+        ({"ALLOWED_HOSTS": "*"}, "obcms: ALLOWED_HOSTS contains '*'"),
+        (
+            {"CSRF_TRUSTED_ORIGINS": "http://obcms.example.org"},
+            "obcms: CSRF_TRUSTED_ORIGINS has origins without https://",
+        ),
+        ({"SENTRY_TRACES_SAMPLE_RATE": "nan"}, "obcms: SENTRY_TRACES_SAMPLE_RATE: expected"),
+        ({"DATA_DIR": "/proc/obcms-data"}, "obcms: DATA_DIR: cannot create the folder"),
+        (
+            {"REDIS_URL": "redis://127.0.0.1:6379/notanumber"},
+            "obcms: REDIS_URL: expected a database number",
+        ),
+    ],
+    ids=["short-key", "development-key", "any-host", "http-origin", "nan", "data-dir", "redis-db"],
+)
+def test_web_line_refuses_what_the_release_refuses(start, production_env, port, variables, line):
+    """Hardening issue, finding 6: the web master (preload) stops with one line per error and
+    exit 1, no traceback, before it binds."""
+    web = start(procfile()["web"], {**production_env, **variables, "PORT": str(port)}, name="web")
+    assert web.wait(timeout=30) == 1
+    problems = [text for text in web.output.splitlines() if text.startswith("obcms: ")]
+    assert problems[0].startswith(line), web.output
+    assert len(problems) == 2  # the line, and the pointer to app.json
+    assert "Traceback" not in web.output

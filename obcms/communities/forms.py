@@ -59,7 +59,7 @@ class CommunityForm(forms.ModelForm):
         barangays = Barangay.objects.select_related("municipality")
         self.fields["barangay"].queryset = (
             barangays.filter(municipality_id=municipality_id)
-            if str(municipality_id or "").isdigit()
+            if _is_id(str(municipality_id or ""))
             else barangays.none()
         )
         self.fields["barangay"].widget.attrs["data-barangays-for"] = "id_municipality"
@@ -83,3 +83,9 @@ class ContactForm(forms.ModelForm):
 
     def clean_name(self) -> str:
         return " ".join(self.cleaned_data["name"].split())
+
+
+def _is_id(value: str) -> bool:
+    """A database id as a form sends it: ASCII digits within a bigint ("²" is a digit to
+    ``str.isdigit`` that ``int`` refuses; more than 18 digits overflows PostgreSQL)."""
+    return value.isascii() and value.isdigit() and len(value) <= 18

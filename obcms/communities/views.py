@@ -222,7 +222,8 @@ def contact_remove(request: HttpRequest, pk: int) -> HttpResponse:
 def barangays_json(request: HttpRequest) -> JsonResponse:
     """Barangays of one municipality, for the form's dependent select."""
     municipality = request.GET.get("municipality", "")
-    if not municipality.isdigit():
+    # isdigit() alone accepts "²", which int() refuses: ids are ASCII digits, within a bigint.
+    if not (municipality.isascii() and municipality.isdigit()) or len(municipality) > 18:
         return JsonResponse({"barangays": []})
     rows = Barangay.objects.filter(municipality_id=int(municipality)).values_list("id", "name")
     return JsonResponse({"barangays": [{"id": pk, "name": name} for pk, name in rows]})

@@ -127,3 +127,19 @@ def check_media_storage(app_configs: object = None, **kwargs: object) -> list[Ch
 def check_email(app_configs: object = None, **kwargs: object) -> list[CheckMessage]:
     passed_check = settings.DEBUG or not settings.EMAIL_BACKEND.endswith("console.EmailBackend")
     return [] if passed_check else [W004]
+
+
+# The errors above that make serving unsafe, whoever starts the web process: Heroku and Dokku
+# start web in a container of its own, where release never ran, so the release's refusal alone
+# does not keep a weak key or a "*" host from serving.
+SERVING_CHECKS = (check_secret_key, check_allowed_hosts, check_csrf_trusted_origins)
+
+
+def serving_errors() -> list[str]:
+    """One line per SERVING_CHECKS error (message and hint), none with DEBUG on."""
+    return [
+        f"{message.msg} {message.hint}"
+        for check in SERVING_CHECKS
+        for message in check()
+        if message.is_serious()
+    ]

@@ -6,10 +6,12 @@ from datetime import date
 import pytest
 from django.urls import reverse
 
+from obcms.agenda import sources as agenda
 from obcms.policies import followups as policy_followups
 from obcms.policies.models import Milestone, Policy
 from obcms.ppas import followups as ppa_followups
 from obcms.ppas.models import ProgressUpdate
+from obcms.reminders import sending as reminders
 from tests.support import factories
 from tests.test_needs import need
 from tests.test_ppas import ppa
@@ -117,11 +119,14 @@ def test_milestones_and_follow_ups_reach_reminders_and_the_calendar(client):
     assert [u for u, _ in policy_followups.reminders_due(day)] == [responsible.pk]
     assert [u for u, _ in ppa_followups.reminders_due(day)] == [encoder.pk]
     assert list(ppa_followups.reminders_due(date(2026, 4, 11))) == []
-    events = policy_followups.calendar_events(encoder, date(2026, 4, 1), date(2026, 4, 30))
-    events += ppa_followups.calendar_events(encoder, date(2026, 4, 1), date(2026, 4, 30))
-    assert sorted(e["kind"] for e in events) == ["policy_milestone", "ppa_follow_up"]
-    assert {e["url"] for e in events} == {record.get_absolute_url(), work.get_absolute_url()}
-    assert ppa_followups.calendar_events(encoder, date(2026, 5, 1), date(2026, 5, 31)) == []
+    # The daily reminders and the calendar read them through their registries.
+    assert set(reminders.due_lines(day)) >= {responsible.pk, encoder.pk}
+    found = agenda.events(encoder, date(2026, 4, 1), date(2026, 5, 1))
+    mine = [e for e in found if e.kind in ("policy_milestone", "ppa_follow_up")]
+    assert sorted(e.kind for e in mine) == ["policy_milestone", "ppa_follow_up"]
+    assert {e.url for e in mine} == {record.get_absolute_url(), work.get_absolute_url()}
+    assert {e.day for e in mine} == {day}
+    assert agenda.events(encoder, date(2026, 5, 1), date(2026, 6, 1), kind="ppa_follow_up") == []
 
 
 def test_the_list_costs_the_same_queries_for_5_or_50_rows(client):

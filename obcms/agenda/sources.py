@@ -4,9 +4,7 @@ A source is a function ``(user, start, end) -> Iterable[Event]``: the events fro
 ``start`` (included) to day ``end`` (excluded), Philippine days, that ``user`` may read (the
 source checks the permission: the ICS feed has no other guard). Register it with one line in
 SOURCES: ``(kind, label, function)``; the kind is the calendar's "kind" filter and the ICS
-CATEGORIES. PPA or policy milestones plug in the same way, e.g.::
-
-    ("ppa_milestone", "PPA milestones", ppa_milestones),
+CATEGORIES.
 """
 
 from __future__ import annotations
@@ -21,6 +19,8 @@ from django.utils import timezone
 from obcms.agenda.events import Event
 from obcms.coordination.models import Engagement
 from obcms.meetings.models import ActionItem, Meeting
+from obcms.policies.models import Milestone
+from obcms.ppas.models import ProgressUpdate
 
 Source = Callable[[AbstractBaseUser, date, date], Iterable[Event]]
 
@@ -99,10 +99,59 @@ def action_items_due(user: AbstractBaseUser, start: date, end: date) -> Iterator
         )
 
 
+def ppa_follow_ups(user: AbstractBaseUser, start: date, end: date) -> Iterator[Event]:
+    """The follow-up dates that progress updates set on current PPAs."""
+    if not user.has_perm("ppas.view_ppa"):
+        return
+    due = (
+        ProgressUpdate.objects.filter(
+            ppa__archived_at__isnull=True, follow_up_on__gte=start, follow_up_on__lt=end
+        )
+        .select_related("ppa")
+        .order_by("follow_up_on", "pk")
+    )
+    for update in due:
+        yield Event(
+            uid=f"ppa-follow-up-{update.pk}",
+            title=f"Follow up: {update.ppa.title}",
+            start=update.follow_up_on,
+            url=update.ppa.get_absolute_url(),
+            description=update.next_steps,
+            regions=frozenset({update.ppa.region_id}),
+        )
+
+
+def policy_milestones(user: AbstractBaseUser, start: date, end: date) -> Iterator[Event]:
+    """Open implementation milestones of current policy recommendations."""
+    if not user.has_perm("policies.view_policy"):
+        return
+    due = (
+        Milestone.objects.filter(
+            policy__archived_at__isnull=True,
+            done_on__isnull=True,
+            due_on__gte=start,
+            due_on__lt=end,
+        )
+        .select_related("policy")
+        .prefetch_related("policy__regions")
+        .order_by("due_on", "pk")
+    )
+    for milestone in due:
+        yield Event(
+            uid=f"policy-milestone-{milestone.pk}",
+            title=f"Milestone: {milestone.title} ({milestone.policy.title})",
+            start=milestone.due_on,
+            url=milestone.policy.get_absolute_url(),
+            regions=frozenset(r.pk for r in milestone.policy.regions.all()),
+        )
+
+
 SOURCES: list[tuple[str, str, Source]] = [
     ("meeting", "Meetings", meetings),
     ("follow_up", "Engagement follow-ups", engagement_follow_ups),
     ("action_item", "Action items due", action_items_due),
+    ("ppa_follow_up", "PPA follow-ups", ppa_follow_ups),
+    ("policy_milestone", "Policy milestones", policy_milestones),
 ]
 KINDS: list[tuple[str, str]] = [(kind, label) for kind, label, _ in SOURCES]
 

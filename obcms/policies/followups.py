@@ -1,13 +1,11 @@
-"""What the reminders and the calendar take from policy recommendations: milestones due.
+"""What the daily reminders take from policy recommendations: milestones due.
 
-Plain functions for the reminder and calendar machinery to call; nothing here sends mail."""
+Plain functions for obcms/reminders/sources.py to call; nothing here sends mail."""
 
 from __future__ import annotations
 
 from collections.abc import Iterator
 from datetime import date
-
-from django.urls import reverse
 
 from obcms.policies.models import Milestone
 
@@ -27,28 +25,3 @@ def reminders_due(today: date) -> Iterator[tuple[int, str]]:
                 f"Milestone due today for the policy recommendation "
                 f"{milestone.policy.title!r}: {milestone.title}",
             )
-
-
-def calendar_events(user, start: date, end: date) -> list[dict]:
-    """Open milestones due between ``start`` and ``end`` (both included)."""
-    if not user.has_perm("policies.view_policy"):
-        return []
-    events = []
-    for milestone in (
-        _open_milestones()
-        .filter(due_on__range=(start, end))
-        .select_related("policy")
-        .prefetch_related("policy__regions")
-        .order_by("due_on", "pk")
-    ):
-        regions = [r.short_name for r in milestone.policy.regions.all()]
-        events.append(
-            {
-                "title": f"Milestone: {milestone.title} ({milestone.policy.title})",
-                "date": milestone.due_on,
-                "url": reverse("policies:detail", args=[milestone.policy_id]),
-                "kind": "policy_milestone",
-                "region": ", ".join(regions),
-            }
-        )
-    return events

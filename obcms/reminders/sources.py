@@ -16,6 +16,8 @@ from django.utils import timezone
 from obcms.assessments.models import Assessment
 from obcms.coordination.models import Engagement
 from obcms.meetings.reminders import overdue_action_items, overdue_action_items_digest
+from obcms.policies import followups as policy_followups
+from obcms.ppas import followups as ppa_followups
 
 DRAFT_REMINDER_AGE = timedelta(days=14)
 
@@ -58,6 +60,8 @@ DAILY: list[Due] = [
     stale_drafts,
     engagement_follow_ups,
     overdue_action_items,
+    ppa_followups.reminders_due,
+    policy_followups.reminders_due,
 ]
 
 DIGEST: list[DigestLines] = [

@@ -3,11 +3,13 @@ by the uploader or an administrator."""
 
 import io
 import zipfile
+from datetime import UTC, datetime
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
+from obcms.meetings.models import Meeting
 from obcms.records import attachments
 from obcms.records.models import Attachment
 from tests.support import factories
@@ -158,3 +160,22 @@ def test_communities_take_attachments_too(client):
     client.force_login(factories.user("encoder"))
     upload(client, record, "list.csv", b"a,b\n1,2\n")
     assert Attachment.objects.get().content_type_name == "text/csv"
+
+
+def test_a_meetings_minutes_and_photos_are_attached_on_its_page(client):
+    meeting = Meeting.objects.create(
+        title="Consultation on the water system",
+        kind=Meeting.Kind.CONSULTATION,
+        starts_at=datetime(2026, 3, 2, 1, tzinfo=UTC),
+        ends_at=datetime(2026, 3, 2, 3, tzinfo=UTC),
+    )
+    client.force_login(factories.user("encoder"))
+    page = upload(client, meeting, "signed minutes.pdf", PDF).content.decode()
+    stored = Attachment.objects.get()
+    assert stored.record == meeting
+    assert "signed minutes.pdf" in page
+    client.force_login(factories.user("viewer"))
+    assert "signed minutes.pdf" in client.get(meeting.get_absolute_url()).content.decode()
+    refused = upload(client, meeting, "other.pdf", PDF)
+    assert refused.status_code == 403
+    assert Attachment.objects.count() == 1

@@ -35,6 +35,7 @@ ATTACHABLE = {
     "assessments.assessment": "assessments.change_assessment",
     "ppas.ppa": "ppas.change_ppa",
     "policies.policy": "policies.change_policy",
+    "meetings.meeting": "meetings.change_meeting",
 }
 
 

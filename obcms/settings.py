@@ -385,8 +385,8 @@ CSRF_COOKIE_NAME = "csrftoken" if DEBUG else "__Host-csrftoken"
 SILENCED_SYSTEM_CHECKS = ["security.W009", "models.W040"]
 # Bodies above this are refused with 413 before they are read; imports are capped at 5 MB.
 # Attachments (documents and photos on records, obcms/records/attachments.py) up to this size;
-# a request may carry one with its form fields.
-ATTACHMENT_MAX_MB = env.int("ATTACHMENT_MAX_MB", default=10, minimum=1)
+# a request carries one with its form fields, so the body limit stays a megabyte above it.
+ATTACHMENT_MAX_MB = env.int("ATTACHMENT_MAX_MB", default=9, minimum=1)
 MAX_REQUEST_BYTES = max(10, ATTACHMENT_MAX_MB + 1) * 1024 * 1024
 SESSION_COOKIE_AGE = env.int("SESSION_COOKIE_AGE", default=8 * 60 * 60, minimum=60)
 # Sessions read from Redis, written through to the database (one query less a request). With

@@ -226,3 +226,8 @@ def test_ready_reports_low_free_space_in_data_dir(client, settings):
     assert body["errors"]["disk"].startswith("low free space in DATA_DIR")
     settings.DATA_DIR_MIN_FREE_MB = 0
     assert client.get("/ready/").json()["checks"]["disk"] is True
+
+
+def test_the_disk_check_measures_the_disk_of_a_data_dir_not_created_yet(client, settings, tmp_path):
+    settings.DATA_DIR = tmp_path / "not" / "yet"
+    assert client.get("/ready/").json()["checks"]["disk"] is True

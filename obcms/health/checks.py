@@ -107,7 +107,10 @@ def check_disk() -> None:
     leaves empty broker messages, half-written files and a database that refuses writes."""
     if not data_dir_in_use():
         return
-    free = shutil.disk_usage(settings.DATA_DIR).free // (1024 * 1024)
+    folder = Path(settings.DATA_DIR)
+    while not folder.exists() and folder != folder.parent:  # not created yet: its disk
+        folder = folder.parent
+    free = shutil.disk_usage(folder).free // (1024 * 1024)
     if free < settings.DATA_DIR_MIN_FREE_MB:
         raise CheckFailed(
             f"low free space in DATA_DIR: {free} MB (below DATA_DIR_MIN_FREE_MB, "

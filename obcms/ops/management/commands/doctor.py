@@ -56,6 +56,7 @@ class Command(BaseCommand):
             "cache": settings.CACHES["default"]["BACKEND"].rsplit(".", 1)[-1] + " answers",
             "broker": settings.CELERY_BROKER_URL.split(":", 1)[0] + " broker answers",
             "migrations": "all applied",
+            "disk": f"at least {settings.DATA_DIR_MIN_FREE_MB} MB free in DATA_DIR (or not used)",
         }[name]
 
     def heartbeat(self) -> None:

@@ -182,7 +182,7 @@ def test_the_export_matches_the_filtered_list(
     import io
 
     from obcms.reports.models import Export
-    from obcms.reports.needs_export import build_needs_export
+    from obcms.reports.tasks import build_export
 
     settings.MEDIA_ROOT = tmp_path
     xii = factories.place("XII")
@@ -202,7 +202,7 @@ def test_the_export_matches_the_filtered_list(
         )
     export = Export.objects.get()
     assert response["Location"] == export.get_absolute_url()
-    build_needs_export(export.pk)
+    build_export(export.pk)
     export.refresh_from_db()
     assert (export.status, export.processed) == ("done", 4)
     if export_format == "csv":

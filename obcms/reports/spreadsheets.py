@@ -15,6 +15,7 @@ from typing import IO
 from django.db import connections
 from django.db.models import QuerySet
 
+from obcms.assessments.models import Need
 from obcms.communities.forms import SECTIONS
 from obcms.communities.models import Community
 
@@ -130,9 +131,82 @@ def community_rows(communities: QuerySet[Community], chunk_size: int = 2000) -> 
         yield from rows_of(chunk)
 
 
-def write_csv(rows: Iterator[list], out: IO[str], on_row: Callable[[int], None]) -> int:
+NEED_COLUMNS = [
+    "id",
+    "community",
+    "region",
+    "province",
+    "city_or_municipality",
+    "barangay",
+    "sector",
+    "description",
+    "status",
+    "reason",
+    "urgency",
+    "priority",
+    "rank",
+    "people_affected",
+    "households_affected",
+    "estimated_cost",
+    "validated_by",
+    "validated_at",
+    "forwarded_to",
+    "assessed_on",
+    "ppas",
+]
+
+
+def need_rows(needs: QuerySet[Need], chunk_size: int = 2000) -> Iterator[list]:
+    queryset = (
+        needs.select_related(
+            "assessment__community__municipality__region",
+            "assessment__community__municipality__province",
+            "assessment__community__barangay",
+            "validated_by",
+            "forwarded_to",
+        )
+        .prefetch_related("ppas")
+        .order_by("pk")
+    )
+    for n in queryset.iterator(chunk_size=chunk_size):
+        community = n.assessment.community
+        municipality = community.municipality
+        yield [
+            neutralise(value)
+            for value in (
+                n.pk,
+                community.name,
+                municipality.region.short_name,
+                municipality.province.name if municipality.province_id else "",
+                municipality.name,
+                community.barangay.name,
+                n.get_sector_display(),
+                n.description,
+                n.get_status_display(),
+                n.status_reason,
+                n.get_urgency_display(),
+                n.get_priority_display(),
+                n.rank if n.rank is not None else "",
+                n.beneficiaries if n.beneficiaries is not None else "",
+                n.households if n.households is not None else "",
+                str(n.estimated_cost) if n.estimated_cost is not None else "",
+                n.validated_by.get_username() if n.validated_by else "",
+                n.validated_at.isoformat(timespec="seconds") if n.validated_at else "",
+                n.forwarded_to.name if n.forwarded_to else "",
+                n.assessment.assessed_on.isoformat(),
+                "; ".join(p.title for p in n.ppas.all()),
+            )
+        ]
+
+
+def write_csv(
+    rows: Iterator[list],
+    out: IO[str],
+    on_row: Callable[[int], None],
+    columns: list[str] = COLUMNS,
+) -> int:
     writer = csv.writer(out)
-    writer.writerow(COLUMNS)
+    writer.writerow(columns)
     count = 0
     for count, row in enumerate(rows, start=1):
         writer.writerow(row)
@@ -140,12 +214,18 @@ def write_csv(rows: Iterator[list], out: IO[str], on_row: Callable[[int], None])
     return count
 
 
-def write_xlsx(rows: Iterator[list], out: IO[bytes], on_row: Callable[[int], None]) -> int:
+def write_xlsx(
+    rows: Iterator[list],
+    out: IO[bytes],
+    on_row: Callable[[int], None],
+    columns: list[str] = COLUMNS,
+    title: str = "Communities",
+) -> int:
     from openpyxl import Workbook
 
     workbook = Workbook(write_only=True)  # streams rows to disk, not into memory
-    sheet = workbook.create_sheet("Communities")
-    sheet.append(COLUMNS)
+    sheet = workbook.create_sheet(title)
+    sheet.append(columns)
     count = 0
     for count, row in enumerate(rows, start=1):
         sheet.append(row)

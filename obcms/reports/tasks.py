@@ -20,7 +20,8 @@ from django.core.mail import send_mail
 from django.db.models import Q
 from django.utils import timezone
 
-from obcms.assessments.models import Assessment
+from obcms.assessments.filters import NeedFilter
+from obcms.assessments.models import Assessment, Need
 from obcms.communities.filters import CommunityFilter
 from obcms.communities.models import Community
 from obcms.records.history import IMPORT_MARK
@@ -54,26 +55,35 @@ def build_export(export_id: int, held: int | None = None, window_ends: float | N
 
     def work(token: int) -> dict:
         export = Export.objects.get(pk=export_id)
-        # The list's filters as given: current communities only, unless it asked for archived.
-        communities = CommunityFilter(export.filters, queryset=Community.objects.all()).qs
-        _rows(Export, export.pk, token).update(total=communities.count(), processed=0)
+        # The list's filters as given: current records only, unless it asked for archived.
+        if export.filters.get("kind") == "needs":  # from the needs register (needs_export.py)
+            records = NeedFilter(export.filters, queryset=Need.objects.all()).qs
+            rows, columns, stem = (
+                spreadsheets.need_rows(records),
+                spreadsheets.NEED_COLUMNS,
+                "needs",
+            )
+        else:
+            records = CommunityFilter(export.filters, queryset=Community.objects.all()).qs
+            rows, columns = spreadsheets.community_rows(records), spreadsheets.COLUMNS
+            stem = "communities"
+        _rows(Export, export.pk, token).update(total=records.count(), processed=0)
 
         def on_row(count: int) -> None:
             if count % PROGRESS_EVERY == 0:
                 _rows(Export, export.pk, token).update(processed=count)
 
         with tempfile.TemporaryFile() as spool:
-            rows = spreadsheets.community_rows(communities)
             if export.format == Export.Format.XLSX:
-                written = spreadsheets.write_xlsx(rows, spool, on_row)
+                written = spreadsheets.write_xlsx(rows, spool, on_row, columns, stem.title())
             else:
                 text = io.TextIOWrapper(spool, encoding="utf-8-sig", newline="")
-                written = spreadsheets.write_csv(rows, text, on_row)
+                written = spreadsheets.write_csv(rows, text, on_row, columns)
                 text.flush()
                 text.detach()
             spool.seek(0)
             stamp = timezone.localtime().strftime("%Y%m%d-%H%M")
-            name = f"communities-{stamp}-{export.pk}-{token}.{export.format}"
+            name = f"{stem}-{stamp}-{export.pk}-{token}.{export.format}"
             export.file.save(name, File(spool), save=False)
         logger.info(
             "export %s: %s rows written",

@@ -170,13 +170,15 @@ def main() -> None:
     parser.add_argument("--database", default="postgres://postgres@127.0.0.1:5432/postgres")
     parser.add_argument("--redis", default=os.environ.get("REDIS_URL", ""))
     parser.add_argument("--keep", action="store_true", help="keep the database afterwards")
+    parser.add_argument("--reuse", help="a database kept (--keep) by an earlier run: no seeding")
     args = parser.parse_args()
     if not args.redis:
         raise SystemExit("bench: give --redis redis://... (or REDIS_URL): sessions use it")
 
-    name = f"obcms_bench_{secrets.token_hex(4)}"
+    name = args.reuse or f"obcms_bench_{secrets.token_hex(4)}"
     admin = psycopg.connect(args.database, autocommit=True)
-    admin.execute(f'CREATE DATABASE "{name}"')
+    if not args.reuse:
+        admin.execute(f'CREATE DATABASE "{name}"')
     env = base_env(
         SECRET_KEY="bench-" + "x" * 50,
         ALLOWED_HOSTS="localhost",
@@ -193,16 +195,34 @@ def main() -> None:
     try:
         assert manage("release", env=env, timeout=600).returncode == 0
         assert manage("collectstatic", "--noinput", "-v0", env=env).returncode == 0
-        started = time.monotonic()
-        seeded = manage(
-            "seed_demo", "--force", "--communities", str(args.communities), env=env, timeout=3600
-        )
-        figures["seed"] = time.monotonic() - started
-        assert seeded.returncode == 0, seeded.stdout[-2000:] + seeded.stderr[-4000:]
-        passwords = dict(re.findall(r"user '(\w+)' \(\w+\), password (\S+)", seeded.stdout))
-        more = manage("shell", "-c", MORE_NEEDS.format(wanted=args.needs), env=env, timeout=3600)
-        assert more.returncode == 0, more.stderr[-4000:]
-        figures["needs"], figures["needs_seconds"] = more.stdout.split()[-2:]
+        if args.reuse:
+            passwords = {"viewer": secrets.token_urlsafe(12), "admin": secrets.token_urlsafe(12)}
+            script = "from django.contrib.auth import get_user_model\n" + "".join(
+                f"u = get_user_model().objects.get(username={user!r}); "
+                f"u.set_password({word!r}); u.save()\n"
+                for user, word in passwords.items()
+            )
+            assert manage("shell", "-c", script, env=env).returncode == 0
+            figures["seed"], figures["needs_seconds"] = float("nan"), "(reused)"
+        else:
+            started = time.monotonic()
+            seeded = manage(
+                "seed_demo",
+                "--force",
+                "--communities",
+                str(args.communities),
+                env=env,
+                timeout=3600,
+            )
+            figures["seed"] = time.monotonic() - started
+            assert seeded.returncode == 0, seeded.stdout[-2000:] + seeded.stderr[-4000:]
+            passwords = dict(re.findall(r"user '(\w+)' \(\w+\), password (\S+)", seeded.stdout))
+            more = manage(
+                "shell", "-c", MORE_NEEDS.format(wanted=args.needs), env=env, timeout=3600
+            )
+            assert more.returncode == 0, more.stderr[-4000:]
+        with psycopg.connect(env["DATABASE_URL"]) as db:
+            figures["needs"] = db.execute("SELECT count(*) FROM assessments_need").fetchone()[0]
 
         with psycopg.connect(env["DATABASE_URL"], autocommit=True) as db:
             region, psgc, short, in_region = db.execute(
@@ -235,10 +255,11 @@ def main() -> None:
         viewer, administrator = Browserless(base), Browserless(base)
         viewer.sign_in("viewer", passwords["viewer"])
         administrator.sign_in("admin", passwords["admin"])
-        figures["pages"] = {
-            page: timed(base, path, viewer.session_cookie, args.requests)
-            for page, path in pages.items()
-        }
+        figures["pages"] = {}
+        for page, path in pages.items():
+            times = timed(base, path, viewer.session_cookie, args.requests)
+            figures["pages"][page] = times
+            print(f"bench: {page} p50 {statistics.median(times):.1f} ms", flush=True)
         figures["changelist"] = timed(
             base, changelist, administrator.session_cookie, args.admin_requests
         )
@@ -263,7 +284,7 @@ def main() -> None:
     finally:
         if web is not None:
             web.stop()
-        if not args.keep:
+        if not args.keep and not args.reuse:
             admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
         else:
             print(f"bench: database {name} kept")

@@ -15,6 +15,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from obcms.env import Env, exit_with
+from obcms.platform import default_drain_seconds
 
 env = Env()
 
@@ -58,6 +59,51 @@ timeout = env.int("GUNICORN_TIMEOUT", default=28, minimum=1)
 # On SIGTERM, workers get this long to finish in-flight requests. Below the platforms' 30 s
 # between SIGTERM and SIGKILL (Heroku, Coolify's default grace) so we exit cleanly, not killed.
 graceful_timeout = env.int("GUNICORN_GRACEFUL_TIMEOUT", default=25, minimum=1)
+
+# On SIGTERM, keep serving this long before closing the listening socket, with /ready/ answering
+# 503 (obcms/health/drain.py): a router that still routes to us during a rolling update gets
+# answers, not connection resets. A second SIGTERM during the drain changes nothing; SIGINT
+# (Ctrl-C) and SIGQUIT still stop at once. graceful_timeout then applies to in-flight requests.
+drain_seconds = env.int(
+    "GUNICORN_DRAIN_SECONDS", default=default_drain_seconds(env), minimum=0, maximum=25
+)
+
+
+def when_ready(server) -> None:
+    """Replace the master's SIGTERM handling with: drain, then gunicorn's own graceful stop."""
+    import signal
+    import threading
+
+    from obcms.health.drain import start_draining
+
+    stop = server.handle_term
+    state = {"draining": False, "done": False}
+
+    def finish() -> None:
+        state["done"] = True
+        server.SIG_QUEUE.put_nowait(signal.SIGTERM)  # back through the main loop
+
+    def handle_term() -> None:
+        if drain_seconds <= 0 or state["done"]:
+            stop()
+        if not state["draining"]:
+            state["draining"] = True
+            start_draining()
+            server.log.info(
+                "SIGTERM: draining for %ss (/ready/ answers 503), then stopping", drain_seconds
+            )
+            timer = threading.Timer(drain_seconds, finish)
+            timer.daemon = True
+            timer.start()
+
+    server.handle_term = handle_term
+
+
+def on_exit(server) -> None:
+    from obcms.health.drain import stop_draining
+
+    stop_draining()
+
 
 # Keep idle client connections open longer than the proxy in front does (Heroku's router: 90 s
 # idle; Traefik on Coolify: 180 s), otherwise we close a socket the proxy is about to reuse and

@@ -99,3 +99,11 @@ def default_proxy_count(env: Env) -> int:
     web process (Heroku's router, Dokku's nginx, Coolify's Traefik, Render's and Railway's
     edge), each appending the address it saw to X-Forwarded-For; without a platform, none."""
     return 1 if platform_name(env) else 0
+
+
+def default_drain_seconds(env: Env) -> int:
+    """GUNICORN_DRAIN_SECONDS when it is not set: 5 s on a platform, under each one's grace
+    between SIGTERM and SIGKILL (Heroku 30 s, Docker/Coolify 10 s by default, Dokku and Render
+    30 s), long enough for its router to stop sending new requests; 0 on a laptop, where
+    Ctrl-C should stop at once."""
+    return 5 if platform_name(env) else 0

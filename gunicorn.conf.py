@@ -74,13 +74,14 @@ def when_ready(server) -> None:
     import signal
     import threading
 
-    from obcms.health.drain import start_draining
+    from obcms.health.drain import start_draining, start_stopping
 
     stop = server.handle_term
     state = {"draining": False, "done": False}
 
     def finish() -> None:
         state["done"] = True
+        start_stopping()  # the workers' next SIGTERM is the master's own
         server.SIG_QUEUE.put_nowait(signal.SIGTERM)  # back through the main loop
 
     def handle_term() -> None:
@@ -97,6 +98,30 @@ def when_ready(server) -> None:
             timer.start()
 
     server.handle_term = handle_term
+
+
+def post_worker_init(worker) -> None:
+    """Heroku sends SIGTERM to every process of the dyno, workers included
+    (https://devcenter.heroku.com/articles/dyno-shutdown-behavior): a worker then serves on
+    through the drain and stops when its master says so, or after the drain at the latest."""
+    if drain_seconds <= 0:
+        return
+    import signal
+    import threading
+
+    from obcms.health.drain import stopping
+
+    graceful = worker.handle_exit
+
+    def handle_exit(sig, frame) -> None:
+        if stopping():
+            graceful(sig, frame)
+            return
+        timer = threading.Timer(drain_seconds + 1, graceful, args=(sig, frame))
+        timer.daemon = True
+        timer.start()
+
+    signal.signal(signal.SIGTERM, handle_exit)
 
 
 def on_exit(server) -> None:

@@ -115,15 +115,22 @@ class Stream:
         return self.answers
 
 
-def test_web_line_drains_on_sigterm_without_resets_or_5xx(start, production_env, port):
-    """Nothing-lost issue, drain at shutdown: after SIGTERM the web line answers /ready/ 503
-    and keeps serving for GUNICORN_DRAIN_SECONDS, then stops cleanly."""
+@pytest.mark.parametrize("everyone", [False, True], ids=["master", "every-process"])
+def test_web_line_drains_on_sigterm_without_resets_or_5xx(start, production_env, port, everyone):
+    """Nothing-lost issue, drain at shutdown: after SIGTERM (to the master as Docker sends it,
+    or to every process as Heroku does) the web line answers /ready/ 503 and keeps serving for
+    GUNICORN_DRAIN_SECONDS, then stops cleanly."""
+    import os
+
     from tests.support.processes import wait_until
 
     web = start_web(start, {**production_env, "GUNICORN_DRAIN_SECONDS": "4"}, port)
     stream = Stream(port)
     wait_until(lambda: len(stream.answers) >= 20, 30, "a steady stream of answers")
-    web.signal(signal.SIGTERM)
+    if everyone:
+        os.killpg(web.pid, signal.SIGTERM)
+    else:
+        web.signal(signal.SIGTERM)
     wait_until(
         lambda: http_get(f"http://127.0.0.1:{port}/ready/", host="localhost")[0] == 503,
         3,

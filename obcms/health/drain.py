@@ -23,9 +23,25 @@ def start_draining() -> None:
     flag_path(os.getpid()).touch()
 
 
+def stop_path(master_pid: int) -> Path:
+    return Path(tempfile.gettempdir()) / f"obcms-stopping-{master_pid}"
+
+
+def start_stopping() -> None:
+    """In gunicorn's master, when the drain is over: the SIGTERM its workers get next is its
+    own, to stop (not the platform's, sent to every process at once, as Heroku does)."""
+    stop_path(os.getpid()).touch()
+
+
+def stopping() -> bool:
+    """In a worker: whether its master has finished draining and now stops."""
+    return stop_path(os.getppid()).exists()
+
+
 def stop_draining() -> None:
     """In gunicorn's master, on exit: leave no flag behind for a later process with its pid."""
     flag_path(os.getpid()).unlink(missing_ok=True)
+    stop_path(os.getpid()).unlink(missing_ok=True)
 
 
 def draining() -> bool:

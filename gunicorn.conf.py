@@ -15,6 +15,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from obcms.env import Env, exit_with
+from obcms.platform import default_drain_seconds
 
 env = Env()
 
@@ -58,6 +59,76 @@ timeout = env.int("GUNICORN_TIMEOUT", default=28, minimum=1)
 # On SIGTERM, workers get this long to finish in-flight requests. Below the platforms' 30 s
 # between SIGTERM and SIGKILL (Heroku, Coolify's default grace) so we exit cleanly, not killed.
 graceful_timeout = env.int("GUNICORN_GRACEFUL_TIMEOUT", default=25, minimum=1)
+
+# On SIGTERM, keep serving this long before closing the listening socket, with /ready/ answering
+# 503 (obcms/health/drain.py): a router that still routes to us during a rolling update gets
+# answers, not connection resets. A second SIGTERM during the drain changes nothing; SIGINT
+# (Ctrl-C) and SIGQUIT still stop at once. graceful_timeout then applies to in-flight requests.
+drain_seconds = env.int(
+    "GUNICORN_DRAIN_SECONDS", default=default_drain_seconds(env), minimum=0, maximum=25
+)
+
+
+def when_ready(server) -> None:
+    """Replace the master's SIGTERM handling with: drain, then gunicorn's own graceful stop."""
+    import signal
+    import threading
+
+    from obcms.health.drain import start_draining, start_stopping
+
+    stop = server.handle_term
+    state = {"draining": False, "done": False}
+
+    def finish() -> None:
+        state["done"] = True
+        start_stopping()  # the workers' next SIGTERM is the master's own
+        server.SIG_QUEUE.put_nowait(signal.SIGTERM)  # back through the main loop
+
+    def handle_term() -> None:
+        if drain_seconds <= 0 or state["done"]:
+            stop()
+        if not state["draining"]:
+            state["draining"] = True
+            start_draining()
+            server.log.info(
+                "SIGTERM: draining for %ss (/ready/ answers 503), then stopping", drain_seconds
+            )
+            timer = threading.Timer(drain_seconds, finish)
+            timer.daemon = True
+            timer.start()
+
+    server.handle_term = handle_term
+
+
+def post_worker_init(worker) -> None:
+    """Heroku sends SIGTERM to every process of the dyno, workers included
+    (https://devcenter.heroku.com/articles/dyno-shutdown-behavior): a worker then serves on
+    through the drain and stops when its master says so, or after the drain at the latest."""
+    if drain_seconds <= 0:
+        return
+    import signal
+    import threading
+
+    from obcms.health.drain import stopping
+
+    graceful = worker.handle_exit
+
+    def handle_exit(sig, frame) -> None:
+        if stopping():
+            graceful(sig, frame)
+            return
+        timer = threading.Timer(drain_seconds + 1, graceful, args=(sig, frame))
+        timer.daemon = True
+        timer.start()
+
+    signal.signal(signal.SIGTERM, handle_exit)
+
+
+def on_exit(server) -> None:
+    from obcms.health.drain import stop_draining
+
+    stop_draining()
+
 
 # Keep idle client connections open longer than the proxy in front does (Heroku's router: 90 s
 # idle; Traefik on Coolify: 180 s), otherwise we close a socket the proxy is about to reuse and

@@ -99,3 +99,14 @@ def default_proxy_count(env: Env) -> int:
     web process (Heroku's router, Dokku's nginx, Coolify's Traefik, Render's and Railway's
     edge), each appending the address it saw to X-Forwarded-For; without a platform, none."""
     return 1 if platform_name(env) else 0
+
+
+def default_drain_seconds(env: Env) -> int:
+    """GUNICORN_DRAIN_SECONDS when it is not set: 5 s on a platform, under each one's grace
+    between SIGTERM and SIGKILL (Heroku 30 s, Docker/Coolify 10 s by default, Render 30 s),
+    long enough for its router to stop sending new requests; 2 s on Railway, whose default
+    grace is 3 s; 0 on a laptop, where Ctrl-C should stop at once."""
+    name = platform_name(env)
+    if not name:
+        return 0
+    return 2 if name == "railway" else 5

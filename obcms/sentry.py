@@ -2,11 +2,30 @@
 
 obcms holds personal data about vulnerable communities: nothing of it may leave for the error
 tracker. Request bodies and frame variables are never sent, cookies and credentials are
-stripped, values of sensitive keys are replaced wherever they appear (query strings, extra)."""
+stripped, values of sensitive keys are replaced wherever they appear (extra, tags). Query
+strings keep only the values of the parameters in QUERY_KEYS_SENT (ids, choices, dates,
+paging): an allow-list, because a deny-list misses the next free-text filter (``q``,
+``leader``). Text in quotes is cut from exception values and log messages: that is where
+Python, Django and obcms put what a user typed or uploaded (``invalid literal for int():
+'²'``, ``Detected path traversal attempt in '<file name>'``)."""
 
 from __future__ import annotations
 
-from urllib.parse import parse_qsl, urlencode
+import re
+from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
+
+# Query parameters whose values may leave: ids, choices, dates, paging and sorting, from the
+# filters of our lists, the map and the admin. Any other parameter is sent as [Filtered].
+QUERY_KEYS_SENT = frozenset(
+    {
+        *("page", "sort", "o", "p", "e", "all", "page_size", "cursor", "format"),
+        *("archived", "incomplete", "verification", "status", "kind", "colour", "follow_up"),
+        *("region", "province", "municipality", "barangay", "place", "group", "community"),
+        *("partner", "is_active", "assessed_from", "assessed_to", "date_from", "date_to"),
+    }
+)
+# '…' or "…" (what repr() and Django's messages quote), up to 2,000 characters.
+QUOTED = re.compile(r"'[^'\n]{0,2000}'|\"[^\"\n]{0,2000}\"")
 
 # Keys whose values never leave: credentials, session material, and the personal data our
 # forms collect (names, contacts).
@@ -50,12 +69,53 @@ def scrub(event: dict, hint: dict | None = None) -> dict:
             headers[name] = REDACTED
     query = request.get("query_string")
     if isinstance(query, str) and query:
-        pairs = [
-            (key, REDACTED if any(word in key.lower() for word in SENSITIVE) else value)
-            for key, value in parse_qsl(query, keep_blank_values=True)
-        ]
-        request["query_string"] = urlencode(pairs)
+        request["query_string"] = scrub_query(query)
+    url = request.get("url")
+    if isinstance(url, str) and "?" in url:
+        parts = urlsplit(url)
+        request["url"] = urlunsplit(parts._replace(query=scrub_query(parts.query)))
+    for exception in (event.get("exception") or {}).get("values") or []:
+        if isinstance(exception.get("value"), str):
+            exception["value"] = strip_quoted(exception["value"])
+    _scrub_log_entry(event.get("logentry"))
+    extra = event.get("extra")
+    if isinstance(extra, dict):  # Django's log records carry repr(request): path and query
+        for key, value in extra.items():
+            if isinstance(value, str):
+                extra[key] = strip_quoted(value)
+    if isinstance(event.get("message"), str):
+        event["message"] = strip_quoted(event["message"])
+    for crumb in (event.get("breadcrumbs") or {}).get("values") or []:
+        if isinstance(crumb.get("message"), str):
+            crumb["message"] = strip_quoted(crumb["message"])
     return event
+
+
+def scrub_query(query: str) -> str:
+    """``query`` with the value of every parameter outside QUERY_KEYS_SENT replaced."""
+    pairs = [
+        (key, value if key in QUERY_KEYS_SENT else REDACTED)
+        for key, value in parse_qsl(query, keep_blank_values=True)
+    ]
+    return urlencode(pairs)
+
+
+def strip_quoted(text: str) -> str:
+    """``text`` with every quoted part replaced: the user's input in an error message."""
+    return QUOTED.sub("'[Filtered]'", text)
+
+
+def _scrub_log_entry(entry: object) -> None:
+    """A log record's event: its parameters (user input, often) are dropped, and what the
+    message quotes is cut."""
+    if not isinstance(entry, dict):
+        return
+    if entry.get("params"):
+        entry["params"] = []
+        entry["formatted"] = strip_quoted(str(entry.get("message", "")))
+    for key in ("message", "formatted"):
+        if isinstance(entry.get(key), str):
+            entry[key] = strip_quoted(entry[key])
 
 
 def init_sentry(

@@ -6,13 +6,14 @@ from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
+from obcms.accounts.no_role import needs_a_role
 from obcms.reports import needs_export
 from obcms.reports.views import dashboard
 from obcms.security.signin import SignInForm
 
 urlpatterns = [
     path("", include("obcms.health.urls")),
-    path("", dashboard, name="home"),
+    path("", needs_a_role(dashboard), name="home"),
     path(
         "accounts/login/",
         auth_views.LoginView.as_view(

@@ -91,3 +91,12 @@ def test_malformed_values_stop_gunicorn_with_one_line(monkeypatch, capsys, name,
         load(monkeypatch, **{name: value})
     assert exit_info.value.code == 1
     assert capsys.readouterr().err.splitlines()[0].startswith(message)
+
+
+def test_the_drain_defaults_by_platform_under_its_grace(monkeypatch):
+    from obcms.env import Env
+    from obcms.platform import default_drain_seconds
+
+    assert default_drain_seconds(Env({})) == 0
+    assert default_drain_seconds(Env({"DYNO": "web.1"})) == 5
+    assert default_drain_seconds(Env({"RAILWAY_ENVIRONMENT": "production"})) == 2

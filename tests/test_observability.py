@@ -15,6 +15,8 @@ from tests.support.processes import Browserless, http_get, manage, procfile
 
 SETTINGS = "tests.settings_observability"
 SECRETS = ("s3ss10nvalue", "hunter2-password", "csrf-s3cret", "Bearer t0ken", "0917-555-0101")
+# Free text in a query, and a file name (hardening issue, finding 7): names of people.
+PEOPLE = ("Maria", "Santos", "Clara", "Hassan", "Norhana")
 
 
 class Ingest:
@@ -101,7 +103,8 @@ def test_a_view_error_reaches_sentry_with_release_and_without_secrets(
     web = start(procfile()["web"], {**observed_env, "PORT": str(port)}, name="web")
     web.wait_for_http(f"http://127.0.0.1:{port}/health/")
     status, _, _ = http_get(
-        f"http://127.0.0.1:{port}/boom/?marker=view-123&password=hunter2-password",
+        f"http://127.0.0.1:{port}/boom/?marker=view-123&password=hunter2-password"
+        "&q=Maria+Santos+Clara&leader=Ali+Hassan&region=12",
         host="localhost",
         headers={
             "X-Forwarded-Proto": "https",
@@ -115,9 +118,22 @@ def test_a_view_error_reaches_sentry_with_release_and_without_secrets(
     event = event_of(envelope)
     assert event["release"] == "c0ffee1234"
     assert event["environment"] == "staging-test"
-    for secret in SECRETS:
+    for secret in SECRETS + PEOPLE:
         assert secret not in envelope, envelope[
             max(0, envelope.find(secret) - 300) : envelope.find(secret) + 100
+        ]
+    assert "region=12" in envelope  # an allowed key keeps its value
+
+    status, _, _ = http_get(
+        f"http://127.0.0.1:{port}/boom-file/?name=Norhana+Maria+Santos",
+        host="localhost",
+        headers={"X-Forwarded-Proto": "https"},
+    )
+    assert status == 400
+    envelope = ingest.wait_for("includes path elements")
+    for name in PEOPLE:
+        assert name not in envelope, envelope[
+            max(0, envelope.find(name) - 300) : envelope.find(name) + 100
         ]
 
 
@@ -211,6 +227,31 @@ def test_the_scrubber_strips_cookies_headers_and_sensitive_query_values():
     }
     assert "hunter2" not in request["query_string"] and "Ali" not in request["query_string"]
     assert "region=3" in request["query_string"]
+
+
+def test_the_scrubber_keeps_only_allowed_query_keys_and_cuts_quoted_input():
+    from obcms.sentry import scrub
+
+    event = {
+        "request": {
+            "url": "https://o.example.org/communities/?q=Maria&page=2",
+            "query_string": "q=Maria+Santos&leader=Ali+Hassan&team=Clara&page=2&sort=name",
+        },
+        "exception": {
+            "values": [
+                {"type": "ValueError", "value": "invalid literal for int(): 'Maria Santos'"},
+                {"type": "SuspiciousFileOperation", "value": 'no name for "Clara.csv"'},
+            ]
+        },
+        "logentry": {"message": "import of %s failed", "params": ["Hassan.csv"]},
+        "extra": {"request": "<WSGIRequest: GET '/communities/?q=Maria'>"},
+        "breadcrumbs": {"values": [{"message": "File name 'Ali Hassan.csv' includes path"}]},
+    }
+    scrubbed = repr(scrub(event))
+    for name in ("Maria", "Santos", "Ali", "Hassan", "Clara"):
+        assert name not in scrubbed, name
+    assert "page=2" in scrubbed and "sort=name" in scrubbed
+    assert "invalid literal for int()" in scrubbed
 
 
 def test_without_a_dsn_the_sdk_is_not_initialised(tmp_path):

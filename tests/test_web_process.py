@@ -89,3 +89,57 @@ def test_web_line_refuses_what_the_release_refuses(start, production_env, port, 
     assert problems[0].startswith(line), web.output
     assert len(problems) == 2  # the line, and the pointer to app.json
     assert "Traceback" not in web.output
+
+
+class Stream:
+    """Requests to /health/ one after another, each on a new connection, as a router sends
+    them; every answer kept: a status, or the connection error."""
+
+    def __init__(self, port: int) -> None:
+        import threading
+
+        self.port, self.answers, self.running = port, [], True
+        self.thread = threading.Thread(target=self.run, daemon=True)
+        self.thread.start()
+
+    def run(self) -> None:
+        while self.running:
+            try:
+                status, _, _ = http_get(f"http://127.0.0.1:{self.port}/health/", host="localhost")
+                self.answers.append(status)
+            except OSError as error:  # refused, reset
+                self.answers.append(type(error).__name__)
+
+    def stop(self) -> list:
+        self.running = False
+        self.thread.join(timeout=15)
+        return self.answers
+
+
+@pytest.mark.parametrize("everyone", [False, True], ids=["master", "every-process"])
+def test_web_line_drains_on_sigterm_without_resets_or_5xx(start, production_env, port, everyone):
+    """Nothing-lost issue, drain at shutdown: after SIGTERM (to the master as Docker sends it,
+    or to every process as Heroku does) the web line answers /ready/ 503 and keeps serving for
+    GUNICORN_DRAIN_SECONDS, then stops cleanly."""
+    import os
+
+    from tests.support.processes import wait_until
+
+    web = start_web(start, {**production_env, "GUNICORN_DRAIN_SECONDS": "4"}, port)
+    stream = Stream(port)
+    wait_until(lambda: len(stream.answers) >= 20, 30, "a steady stream of answers")
+    if everyone:
+        os.killpg(web.pid, signal.SIGTERM)
+    else:
+        web.signal(signal.SIGTERM)
+    wait_until(
+        lambda: http_get(f"http://127.0.0.1:{port}/ready/", host="localhost")[0] == 503,
+        3,
+        "/ready/ to answer 503 after SIGTERM",
+    )
+    during = len(stream.answers)
+    wait_until(lambda: len(stream.answers) >= during + 20, 3, "20 more answers while draining")
+    answers = stream.stop()
+    assert answers.count(200) == len(answers), [a for a in answers if a != 200][:5]
+    assert web.wait(timeout=40) == 0, web.output
+    assert "draining for 4s" in web.output

@@ -10,4 +10,13 @@ def boom(request: HttpRequest) -> HttpResponse:
     raise RuntimeError(f"view failed on purpose {request.GET.get('marker', '')}")
 
 
-urlpatterns = [path("boom/", boom), *obcms_urlpatterns]
+def boom_file(request: HttpRequest) -> HttpResponse:
+    """A file name carrying people's names, refused by Django's storage (a 400 that Django logs
+    as an error, with the name in the message)."""
+    from django.core.files.utils import validate_file_name
+
+    validate_file_name(f"uploads/{request.GET.get('name', '')}.csv")
+    return HttpResponse("unreachable")
+
+
+urlpatterns = [path("boom/", boom), path("boom-file/", boom_file), *obcms_urlpatterns]

@@ -1,4 +1,5 @@
 from django import forms
+from django.core.exceptions import ValidationError
 
 from obcms.assessments.models import Assessment, Need
 
@@ -13,9 +14,27 @@ class AssessmentForm(forms.ModelForm):
         }
 
 
+STALE_ROW = (
+    "A need row no longer matches the saved assessment (a hidden field was changed, or "
+    "someone else edited it). Reload the page and enter it again."
+)
+
+
+class BaseNeedFormSet(forms.BaseInlineFormSet):
+    """Refuses, visibly, a row whose hidden id is not one of this assessment's needs: Django
+    would silently drop that row's changes (its instance is not found, so nothing is saved)."""
+
+    def clean(self) -> None:
+        super().clean()
+        for form in self.initial_forms:
+            if form.instance.pk is None or form.instance.assessment_id != self.instance.pk:
+                raise ValidationError(STALE_ROW, code="stale_row")
+
+
 NeedFormSet = forms.inlineformset_factory(
     Assessment,
     Need,
+    formset=BaseNeedFormSet,
     fields=["sector", "description", "priority", "beneficiaries"],
     widgets={"description": forms.Textarea(attrs={"rows": 2})},
     extra=3,

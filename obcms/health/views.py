@@ -9,6 +9,7 @@ from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.utils.cache import add_never_cache_headers
 
 from obcms.health.checks import READINESS_CHECKS, run_checks
+from obcms.health.drain import draining
 
 ALLOWED_METHODS = ("GET", "HEAD")
 
@@ -40,6 +41,8 @@ def ready(request: HttpRequest) -> HttpResponse:
     """Readiness: database, cache, broker and migrations, each bounded; 503 when any fails."""
     if request.method not in ALLOWED_METHODS:
         return _answer(request, {}, 405)
+    if draining():  # shutting down: routers should send new requests elsewhere
+        return _answer(request, {"status": "draining"}, 503)
     results = run_checks(READINESS_CHECKS)
     ok = all(result.ok for result in results.values())
     payload = {

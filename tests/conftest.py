@@ -179,7 +179,8 @@ def built() -> None:
     with build_lock("staticfiles") as done:
         if done.exists() and done.read_text() == RUN_ID:
             return
-        result = manage("collectstatic", "--noinput", env=base_env())
+        # Compressing every file took a loaded 2-core machine over the default 120 s.
+        result = manage("collectstatic", "--noinput", env=base_env(), timeout=600)
         assert result.returncode == 0, result.stderr
         done.write_text(RUN_ID)
 

@@ -29,6 +29,10 @@ nothing below changes anything. Rules for every test:
   process started; never a fixed path in /tmp or a write into the repository. A build that must
   write into the repository (collectstatic into staticfiles/) goes through the ``built``
   fixture, or holds ``build_lock("staticfiles")``.
+- One run at a time per Redis server and RabbitMQ vhost: the database blocks and queue names
+  are per worker, not per run (two checkouts: two REDIS_URL servers or vhosts).
+- Timeouts are guards against hangs, not measurements: CI's 2 cores may be loaded; give a
+  subprocess minutes, never a budget it meets only on an idle machine.
 - Cost: a module-scoped fixture is built once per file (loadfile keeps a file in one worker);
   share one started process across a file's assertions where the tests allow it.
 """
@@ -179,7 +183,8 @@ def built() -> None:
     with build_lock("staticfiles") as done:
         if done.exists() and done.read_text() == RUN_ID:
             return
-        result = manage("collectstatic", "--noinput", env=base_env())
+        # Compressing every file took a loaded 2-core machine over the default 120 s.
+        result = manage("collectstatic", "--noinput", env=base_env(), timeout=600)
         assert result.returncode == 0, result.stderr
         done.write_text(RUN_ID)
 

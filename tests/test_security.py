@@ -9,23 +9,44 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from tests.support import factories
-from tests.support.processes import Browserless, http_get, manage, procfile
+from tests.support.processes import (
+    Browserless,
+    Process,
+    base_env,
+    free_port,
+    http_get,
+    manage,
+    procfile,
+)
+from tests.support.services import TEST_SECRET_KEY
 from tests.support.urls import PUBLIC, WRITE_URLS, all_url_names, url_for
 
 HTTPS = {"X-Forwarded-Proto": "https"}
 
 
-@pytest.fixture
-def site(start, production_env, port):
-    """A released, seeded site in production posture (SQLite, no services needed)."""
-    env = {**production_env, "ALLOWED_HOSTS": "localhost", "PORT": str(port)}
+@pytest.fixture(scope="module")
+def site(tmp_path_factory, built):
+    """A released, seeded site in production posture (SQLite, no services needed), started
+    once for the module: the tests using it only read and sign in, and release, seed and
+    start took a loaded machine a minute or two per test."""
+    port = free_port()
+    env = base_env(
+        SECRET_KEY=TEST_SECRET_KEY,
+        ALLOWED_HOSTS="localhost",
+        DATA_DIR=str(tmp_path_factory.mktemp("site") / "data"),
+        LOG_FORMAT="json",
+        PORT=str(port),
+    )
     assert manage("release", env=env).returncode == 0
     seeded = manage("seed_demo", "--force", "--communities", "5", env=env)
     assert seeded.returncode == 0, seeded.stderr
     passwords = dict(re.findall(r"user '(\w+)' \(\w+\), password (\S+)", seeded.stdout))
-    web = start(procfile()["web"], env, name="web")
-    web.wait_for_http(f"http://127.0.0.1:{port}/health/")
-    return {"base": f"http://127.0.0.1:{port}", "passwords": passwords, "env": env}
+    web = Process(procfile()["web"], env, name="web")
+    try:
+        web.wait_for_http(f"http://127.0.0.1:{port}/health/")
+        yield {"base": f"http://127.0.0.1:{port}", "passwords": passwords, "env": env}
+    finally:
+        web.stop()
 
 
 def test_every_security_header_and_cookie_attribute(site):

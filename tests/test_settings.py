@@ -204,7 +204,7 @@ def test_build_commands_need_no_secret_but_serving_ones_do(tmp_path):
 def test_collectstatic_succeeds_with_an_empty_environment():
     """The build (nixpacks [phases.build], Heroku's buildpack) has no runtime variables."""
     with build_lock("staticfiles"):  # not while the `built` fixture writes staticfiles/
-        result = manage("collectstatic", "--noinput", env=base_env())
+        result = manage("collectstatic", "--noinput", env=base_env(), timeout=600)
     assert result.returncode == 0, result.stderr
     assert "static file" in result.stdout
 

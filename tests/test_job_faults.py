@@ -30,13 +30,13 @@ def own_redis_server(start, port: int):
 
 @pytest.mark.integration
 def test_the_worker_survives_its_redis_broker_dying_under_a_running_task(
-    start, production_env, fresh_database, services
+    start, production_env, released_database, services
 ):
     """kombu's Redis transport used to exit the worker (AttributeError in _connparams while
     restoring unacknowledged messages); now it logs, reconnects and takes the next task."""
     port = free_port()
     broker = own_redis_server(start, port)
-    env = released(production_env, fresh_database, services, "redis")
+    env = released(production_env, released_database, services, "redis")
     env["CELERY_BROKER_URL"] = f"redis://127.0.0.1:{port}/0"
     worker = start_worker(start, env)
     counts = Counts(env)
@@ -90,13 +90,13 @@ def exports(database: str) -> list[tuple]:
 @pytest.mark.integration
 @pytest.mark.parametrize("fault", ["redis-restarted-empty", "publish-failed"])
 def test_queued_jobs_whose_messages_were_lost_are_run_by_the_sweeper(
-    start, production_env, fresh_database, services, fault
+    start, production_env, released_database, services, fault
 ):
     """Five exports queued; their messages vanish with a Redis restarted without persistence,
     or were never published (Redis down when they were asked for). The sweeper (beat) sends
     them again: each ends done once, one file each."""
     port = free_port()
-    env = released(production_env, fresh_database, services, "redis")
+    env = released(production_env, released_database, services, "redis")
     env.update(CELERY_BROKER_URL=f"redis://127.0.0.1:{port}/0", JOB_LEASE="3")
     env["JOB_SWEEP_INTERVAL"] = "2"
     broker = own_redis_server(start, port) if fault == "redis-restarted-empty" else None
@@ -113,11 +113,11 @@ def test_queued_jobs_whose_messages_were_lost_are_run_by_the_sweeper(
     worker = start_worker(start, env)
     start(procfile()["beat"], env, name="beat")
     wait_until(
-        lambda: [row[0] for row in exports(fresh_database)] == ["done"] * 5,
+        lambda: [row[0] for row in exports(released_database)] == ["done"] * 5,
         60,
         "the sweeper's sends to be run",
     )
-    rows = exports(fresh_database)
+    rows = exports(released_database)
     assert [claim for _, claim, _ in rows] == [1] * 5  # each run once
     media = Path(env["DATA_DIR"]) / "media"
     assert sorted(p.relative_to(media).as_posix() for p in media.rglob("*.csv")) == sorted(
@@ -172,12 +172,12 @@ class TcpProxy:
 
 @pytest.mark.integration
 def test_a_job_outlives_a_database_outage_longer_than_the_old_retry_budget(
-    start, production_env, fresh_database, services
+    start, production_env, released_database, services
 ):
     """The worker reaches PostgreSQL through a proxy that is closed for 25 s (the old five
     retries gave up after about 11 s); the export waits, retrying with backoff, and ends done."""
-    env = released(production_env, fresh_database, services, "redis")
-    parts = urlsplit(fresh_database)
+    env = released(production_env, released_database, services, "redis")
+    parts = urlsplit(released_database)
     proxy = TcpProxy((parts.hostname, parts.port or 5432))
     worker_env = {
         **env,
@@ -189,8 +189,10 @@ def test_a_job_outlives_a_database_outage_longer_than_the_old_retry_budget(
     assert queued.returncode == 0, queued.stderr
     worker.wait_for_output("retrying in", timeout=30)
     time.sleep(25)
-    assert exports(fresh_database)[0][0] != "done"
+    assert exports(released_database)[0][0] != "done"
     proxy.open()
-    wait_until(lambda: exports(fresh_database)[0][0] == "done", 90, "the export after the outage")
+    wait_until(
+        lambda: exports(released_database)[0][0] == "done", 90, "the export after the outage"
+    )
     assert "OperationalError; retrying in" in worker.output
-    assert exports(fresh_database)[0][1] in (1, 2)  # claimed once, or again by its own retry
+    assert exports(released_database)[0][1] in (1, 2)  # claimed once, or again by its own retry

@@ -214,6 +214,8 @@ def test_the_admin_shows_staff_their_own_jobs_only(client, model, fields):
     me.is_superuser = True
     me.save()
     assert len(client.get(base).context["cl"].result_list) == 2
+    # Made by the pages and the worker only: no "add" in the admin, even for a superuser.
+    assert client.get(f"{base}add/").status_code == 403
 
 
 def test_ready_reports_low_free_space_in_data_dir(client, settings):
@@ -231,3 +233,19 @@ def test_ready_reports_low_free_space_in_data_dir(client, settings):
 def test_the_disk_check_measures_the_disk_of_a_data_dir_not_created_yet(client, settings, tmp_path):
     settings.DATA_DIR = tmp_path / "not" / "yet"
     assert client.get("/ready/").json()["checks"]["disk"] is True
+
+
+def test_a_long_file_name_full_of_dots_is_imported_under_a_short_name(
+    client, media, django_capture_on_commit_callbacks
+):
+    """Issue 21, finding 8: such a name answered a generic 400 page instead of the form."""
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    client.force_login(factories.user("encoder"))
+    name = "barangay." * 40 + "final.v2..csv"
+    upload = SimpleUploadedFile(name, b"name,barangay_psgc\n", content_type="text/csv")
+    with django_capture_on_commit_callbacks(execute=False):
+        response = client.post(reverse("reports:import_create"), {"file": upload})
+    assert response.status_code == 302
+    stored = Import.objects.get().file.name
+    assert stored.endswith(".csv") and len(stored) <= 100 and ".." not in stored

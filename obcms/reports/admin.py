@@ -5,7 +5,15 @@ from django.http import HttpRequest
 from obcms.reports.models import Export, Import, Report, StatisticsSnapshot
 
 
-class OwnJobsAdmin(admin.ModelAdmin):
+class MadeByTheAppAdmin(admin.ModelAdmin):
+    """Jobs and snapshots are made by the pages and the worker, never typed in: the admin has
+    no "add" (its empty form could only fail on a required column)."""
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+
+class OwnJobsAdmin(MadeByTheAppAdmin):
     """The pages' rule in the admin too: staff see their own jobs, superusers everyone's.
     Otherwise any staff member who may view exports would list other people's jobs and, with
     bucket storage, get a presigned link to their files (issue 21)."""
@@ -39,7 +47,7 @@ class ImportAdmin(OwnJobsAdmin):
 
 
 @admin.register(StatisticsSnapshot)
-class StatisticsSnapshotAdmin(admin.ModelAdmin):
+class StatisticsSnapshotAdmin(MadeByTheAppAdmin):
     list_display = ("computed_at",)
     readonly_fields = ("computed_at", "data")
 

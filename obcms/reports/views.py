@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required, permission_required
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.text import slugify
 from django.views.decorators.http import require_POST
 
 from obcms.communities.filters import CommunityFilter
@@ -101,6 +104,9 @@ class ImportForm(forms.Form):
             )
         if upload.size > MAX_IMPORT_BYTES:
             raise forms.ValidationError("The file is larger than 5 MB: split it.")
+        # Stored under a short name of our making: a long name full of dots would otherwise
+        # overflow the file column or the storage's name rules (a 400 instead of the form).
+        upload.name = f"{slugify(Path(upload.name).stem)[:60] or 'import'}.csv"
         return upload
 
 

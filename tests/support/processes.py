@@ -73,7 +73,7 @@ def run(
     )
 
 
-def manage(*args: str, env: Mapping[str, str], timeout: float = 120) -> subprocess.CompletedProcess:
+def manage(*args: str, env: Mapping[str, str], timeout: float = 600) -> subprocess.CompletedProcess:
     return run(shlex.join(["python", "manage.py", *args]), env, timeout)
 
 

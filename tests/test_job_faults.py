@@ -2,6 +2,7 @@
 and the job rules' recovery paths. Each test owns the server it breaks."""
 
 import contextlib
+import os
 import signal
 import socket
 import threading
@@ -124,6 +125,56 @@ def test_queued_jobs_whose_messages_were_lost_are_run_by_the_sweeper(
         file for _, _, file in rows
     )
     assert worker.output.count("rows written") == 5
+
+
+QUEUE_IMPORT = """
+from django.contrib.auth import get_user_model
+from django.core.files.base import ContentFile
+from django.db import transaction
+from obcms.reports import jobs, tasks
+from obcms.reports.models import Import
+from tests.support.factories import place
+user = get_user_model().objects.create(username="importer")
+psgc = place("XII").psgc_code
+lines = ["name,barangay_psgc"] + [f"Killed {{n}},{{psgc}}" for n in range({rows})]
+with transaction.atomic():
+    job = Import.objects.create(user=user, file=ContentFile("\\n".join(lines), name="k.csv"))
+    jobs.publish(job, tasks.process_import)
+"""
+
+
+@pytest.mark.integration
+def test_a_worker_killed_mid_import_is_replaced_and_the_sweeper_finishes_the_job(
+    start, production_env, released_database, services
+):
+    """A worker container SIGKILLed mid-import: its message waits for Redis's visibility
+    timeout (11 minutes), but the job's lease runs out in seconds and the sweeper sends it to
+    the next worker, which resumes after the last committed chunk: every row saved once."""
+    port = free_port()
+    own_redis_server(start, port)
+    env = released(production_env, released_database, services, "redis")
+    env.update(CELERY_BROKER_URL=f"redis://127.0.0.1:{port}/0", JOB_LEASE="3")
+    env["JOB_SWEEP_INTERVAL"] = "2"
+    start(procfile()["beat"], env, name="beat")
+    first = start_worker(start, env)
+    queued = manage("shell", "-c", QUEUE_IMPORT.format(rows=3000), env=env)
+    assert queued.returncode == 0, queued.stderr
+
+    def progress() -> tuple:
+        with psycopg.connect(released_database) as db:
+            query = "SELECT status, claim, processed, created_count, errors FROM reports_import"
+            return db.execute(query).fetchone()
+
+    wait_until(lambda: progress()[0] == "running" and progress()[2] > 0, 120, "the import")
+    os.killpg(first.pid, signal.SIGKILL)  # the container: main process and pool at once
+    first.wait(10)
+    start_worker(start, env, name="replacement")
+    wait_until(lambda: progress()[0] == "done", 120, "the sweeper's send to finish the import")
+    _, claim, processed, created, errors = progress()
+    assert claim >= 2 and (processed, created, errors) == (3000, 3000, [])
+    with psycopg.connect(released_database) as db:
+        names = db.execute("SELECT count(*), count(DISTINCT name) FROM communities_community")
+        assert names.fetchone() == (3000, 3000)
 
 
 class TcpProxy:

@@ -191,3 +191,21 @@ def test_meetings_list_by_kind_with_their_action_items(client):
         ("Visit the site", None, "Datu Ali, MSSD"),
         ("Send the minutes", staff.username, ""),
     ]
+
+
+def test_a_ppa_moves_on_its_machine_and_only_administrators_cancel(client):
+    _, encoder = token_for("encoder")
+    _, admin = token_for("administrator")
+    need = _need(status="validated")
+    ppa = factories.ppa(needs=[need])
+    url = f"/api/v1/ppas/{ppa.pk}/move/"
+    refused = client.post(url, {"status": "cancelled"}, "application/json", **bearer(encoder))
+    assert refused.status_code == 403 and PPA.objects.get(pk=ppa.pk).status == "planned"
+    skip = client.post(url, {"status": "completed"}, "application/json", **bearer(encoder))
+    assert skip.status_code == 400 and list(skip.json()["errors"]) == ["status"]
+    started = client.post(url, {"status": "ongoing"}, "application/json", **bearer(encoder))
+    assert started.status_code == 200 and started.json()["status"] == "ongoing"
+    assert Need.objects.get(pk=need.pk).status == "in_progress"
+    cancelled = client.post(url, {"status": "cancelled"}, "application/json", **bearer(admin))
+    assert cancelled.status_code == 200 and cancelled.json()["status"] == "cancelled"
+    assert Need.objects.get(pk=need.pk).status == "validated"

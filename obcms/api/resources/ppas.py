@@ -5,17 +5,20 @@ addresses follow (obcms.ppas.chain)."""
 
 from __future__ import annotations
 
+from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
+from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db.models import Prefetch, QuerySet
 from drf_spectacular.utils import extend_schema
 from rest_framework import serializers
 from rest_framework.decorators import action
+from rest_framework.exceptions import PermissionDenied
 from rest_framework.request import Request
 from rest_framework.response import Response
 
 from obcms.api.archive import ARCHIVE_FIELDS, ArchiveActions, ArchiveFields
 from obcms.api.fields import MONEY, StaffName
 from obcms.api.filtering import ARCHIVED_HELP, ApiFilters
-from obcms.api.validation import FormValidatedSerializer
+from obcms.api.validation import FormValidatedSerializer, error_fields
 from obcms.api.viewsets import RecordViewSet
 from obcms.ppas import chain, filters
 from obcms.ppas.forms import PPAForm, ProgressUpdateForm
@@ -76,6 +79,17 @@ class PPASerializer(ArchiveFields, FormValidatedSerializer):
         return kind
 
 
+class MoveSerializer(serializers.Serializer):
+    """The status to move to: one step of the PPA's machine."""
+
+    status = serializers.ChoiceField(
+        choices=PPA.Status.choices,
+        help_text="A request: submitted, under review, endorsed, approved, in progress, "
+        "completed (declined aside); a PPA: planned, ongoing, completed (cancelled aside). "
+        "Endorsing, approving, declining, cancelling and reopening are administrators'.",
+    )
+
+
 class PPAFilter(ApiFilters, filters.PPAFilter):
     """The PPA list page's filters (obcms/ppas/filters.py)."""
 
@@ -99,7 +113,9 @@ class PPAViewSet(ArchiveActions, RecordViewSet):
     serializer_class = PPASerializer
     filterset_class = PPAFilter
     ordering_fields = ("id", "fiscal_year", "title", "budget_allocated", "budget_spent")
-    action_permissions = {"updates": "ppas.add_progressupdate"}
+    # A move takes the change permission here; the model refuses the administrators' moves
+    # (endorse, approve, decline, cancel, reopen) to others, as on the page.
+    action_permissions = {"updates": "ppas.add_progressupdate", "move": "ppas.change_ppa"}
 
     def records(self) -> QuerySet[PPA]:
         return PPA.objects.select_related("archived_by", "created_by").prefetch_related(
@@ -135,4 +151,25 @@ class PPAViewSet(ArchiveActions, RecordViewSet):
         with self.writing():
             body.save(ppa=ppa, created_by=request.user)
             chain.record_progress(ppa, body.instance)
+        return self.answer(ppa)
+
+    @extend_schema(
+        request=MoveSerializer,
+        summary="Move to another status",
+        description="One step of its status machine, as on its page; the needs it addresses "
+        "follow. Answers the PPA.",
+        responses=PPASerializer,
+    )
+    @action(detail=True, methods=["post"])
+    def move(self, request: Request, pk: str | None = None) -> Response:
+        ppa = self.get_object()
+        body = MoveSerializer(data=request.data)
+        body.is_valid(raise_exception=True)
+        with self.writing():
+            try:
+                chain.move(ppa, request.user, body.validated_data["status"])
+            except DjangoPermissionDenied as error:
+                raise PermissionDenied(str(error)) from None
+            except DjangoValidationError as error:
+                raise serializers.ValidationError(error_fields(error, "status")) from None
         return self.answer(ppa)

@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 from django.db.models import Prefetch, QuerySet
+from rest_framework import serializers
 
 from obcms.api.archive import ARCHIVE_FIELDS, ArchiveFields
 from obcms.api.fields import StaffName
@@ -36,6 +37,10 @@ class MeetingSerializer(ArchiveFields, DescribedSerializer):
         help_text="Its action items: open ones first, by due date.",
     )
     created_by = StaffName(help_text="Who recorded it.")
+    # Text, not a URI: empty when the meeting is in person only.
+    online_link = serializers.CharField(
+        read_only=True, help_text="Online link (https); empty if there is none."
+    )
 
     class Meta:
         model = Meeting

@@ -287,6 +287,9 @@ SPECTACULAR_SETTINGS = {
     "ENUM_NAME_OVERRIDES": {
         "AssessmentStatusEnum": "obcms.assessments.models.Assessment.Status",
         "EngagementStatusEnum": "obcms.coordination.models.Engagement.Status",
+        "NeedStatusEnum": "obcms.assessments.models.Need.Status",
+        "PPAStatusEnum": "obcms.ppas.models.PPA.Status",
+        "PolicyStatusEnum": "obcms.policies.models.Policy.Status",
         "PartnerKindEnum": "obcms.coordination.models.Partner.Kind",
         "MunicipalityKindEnum": "obcms.geography.models.Municipality.Kind",
         "RatingEnum": "obcms.communities.models.Rating",  # the nine services share it

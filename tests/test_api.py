@@ -10,6 +10,7 @@ import re
 from datetime import date, timedelta
 
 import pytest
+from django.contrib.auth import get_user_model
 from django.core.cache import cache
 from django.core.management import call_command
 from django.db import connection
@@ -138,6 +139,39 @@ def _engagements(n: int) -> None:
         )
 
 
+def _ppas(n: int) -> None:
+    community = factories.community()
+    need = Need.objects.create(
+        assessment=factories.assessment(of=community),
+        sector="wash",
+        description="x",
+        status="validated",
+    )
+    for _ in range(n):
+        factories.ppa(communities=[community], needs=[need], updates=2)
+
+
+def _policies(n: int) -> None:
+    need = factories.assessment().needs.get()
+    for _ in range(n):
+        factories.policy(needs=[need], changes=1, milestones=2)
+
+
+def _meetings(n: int) -> None:
+    community, partner = factories.community(), factories.partner()
+    # Someone already there: a new account would reset the cached permissions between counts.
+    staff = get_user_model().objects.order_by("pk").first()
+    for _ in range(n):
+        factories.meeting(
+            communities=[community],
+            partners=[partner],
+            actions=[
+                {"what": "Send the minutes", "assignee": staff, "due_on": "2026-12-05"},
+                {"what": "Visit", "assignee_name": "Datu Ali, MSSD", "due_on": "2026-12-09"},
+            ],
+        )
+
+
 BUILDERS = {
     "/api/v1/places/regions/": _regions,
     "/api/v1/places/provinces/": _provinces,
@@ -148,6 +182,9 @@ BUILDERS = {
     "/api/v1/needs/": _needs,
     "/api/v1/partners/": _partners,
     "/api/v1/engagements/": _engagements,
+    "/api/v1/ppas/": _ppas,
+    "/api/v1/policies/": _policies,
+    "/api/v1/meetings/": _meetings,
 }
 
 
@@ -564,6 +601,7 @@ ARCHIVABLE = {
     "/api/v1/assessments/": factories.assessment,
     "/api/v1/partners/": factories.partner,
     "/api/v1/engagements/": factories.engagement,
+    "/api/v1/ppas/": factories.ppa,
 }
 
 
@@ -578,7 +616,8 @@ def test_every_list_of_archivable_records_has_the_pages_archive_filter():
         for _, viewset, _ in router.registry
         if isinstance(viewset().records(), ArchivableQuerySet)
     ]
-    assert len(archivable) == 5  # communities, assessments, needs, partners, engagements
+    # communities, assessments, needs, partners, engagements, PPAs, policies, meetings
+    assert len(archivable) == 8
     for viewset in archivable:
         assert "archived" in viewset.filterset_class.base_filters, viewset
 

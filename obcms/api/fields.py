@@ -16,3 +16,8 @@ class StaffName(serializers.RelatedField):
 
     def to_representation(self, user: object) -> str:
         return user.get_full_name() or user.get_username()
+
+
+# A money field's keyword arguments: pesos as a decimal string ("1500.00"), never a float
+# (the API's other decimals, coordinates, are numbers: COERCE_DECIMAL_TO_STRING is off).
+MONEY = {"coerce_to_string": True}

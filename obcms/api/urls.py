@@ -13,12 +13,15 @@ from obcms.api.errors import not_found
 from obcms.api.resources.assessments import AssessmentViewSet, NeedViewSet
 from obcms.api.resources.communities import CommunityViewSet
 from obcms.api.resources.coordination import EngagementViewSet, PartnerViewSet
+from obcms.api.resources.meetings import MeetingViewSet
 from obcms.api.resources.places import (
     BarangayViewSet,
     MunicipalityViewSet,
     ProvinceViewSet,
     RegionViewSet,
 )
+from obcms.api.resources.policies import PolicyViewSet
+from obcms.api.resources.ppas import PPAViewSet
 from obcms.api.throttling import AddressThrottledFirst
 
 
@@ -51,6 +54,9 @@ router.register("assessments", AssessmentViewSet, basename="assessment")
 router.register("needs", NeedViewSet, basename="need")
 router.register("partners", PartnerViewSet, basename="partner")
 router.register("engagements", EngagementViewSet, basename="engagement")
+router.register("ppas", PPAViewSet, basename="ppa")
+router.register("policies", PolicyViewSet, basename="policy")
+router.register("meetings", MeetingViewSet, basename="meeting")
 
 app_name = "api"
 urlpatterns = [

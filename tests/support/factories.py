@@ -143,6 +143,62 @@ def meeting(starts_at=None, communities=(), partners=(), actions=(), **fields):
     return made
 
 
+def ppa(communities=(), needs=(), updates=0, **fields):
+    """An OOBC PPA (planned) in region IX covering ``communities``, addressing ``needs``
+    (linked as the page links them), with ``updates`` progress updates of 10 %."""
+    from datetime import date
+
+    from obcms.ppas import chain
+    from obcms.ppas.models import PPA, ProgressUpdate
+
+    made = PPA.objects.create(
+        **{
+            "kind": "oobc_ppa",
+            "title": f"PPA {code()}",
+            "sector": "health",
+            "region": place().municipality.region,
+            "fiscal_year": 2026,
+            "budget_allocated": "1500000.50",
+            **fields,
+        }
+    )
+    made.communities.set(communities)
+    for need in needs:
+        chain.link(made, need)
+    for _ in range(updates):
+        ProgressUpdate.objects.create(
+            ppa=made, reported_on=date(2026, 2, 1), percent=10, what_happened="Started"
+        )
+    return made
+
+
+def policy(needs=(), changes=0, milestones=0, **fields):
+    """A draft policy recommendation resting on ``needs``, with ``changes`` status-history
+    rows and ``milestones`` milestones."""
+    from datetime import date
+
+    from obcms.policies.models import Milestone, Policy, StatusChange
+
+    made = Policy.objects.create(
+        **{
+            "title": f"Policy {code()}",
+            "category": "social",
+            "scope": "regional",
+            "agency_addressed": "MSSD",
+            "problem": "No midwife",
+            "recommendation": "Hire midwives",
+            **fields,
+        }
+    )
+    made.needs.set(needs)
+    made.regions.set([place().municipality.region])
+    for _ in range(changes):
+        StatusChange.objects.create(policy=made, before="draft", after="under_review")
+    for day in range(1, milestones + 1):
+        Milestone.objects.create(policy=made, title="Step", due_on=date(2026, 3, day))
+    return made
+
+
 def form_data(form, **changes) -> dict:
     """What a browser posts for ``form`` as shown (every field's current value), plus
     ``changes``."""

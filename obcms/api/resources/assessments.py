@@ -3,6 +3,8 @@ draft is edited; submitting, validating and returning to draft are actions of th
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db.models import Prefetch, QuerySet
@@ -15,34 +17,45 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 
 from obcms.api.archive import ARCHIVE_FIELDS, ArchiveActions, ArchiveFields
-from obcms.api.fields import StaffName
+from obcms.api.fields import MONEY, StaffName
 from obcms.api.filtering import ARCHIVED_HELP, ApiFilters, BooleanFilter
 from obcms.api.validation import FormValidatedSerializer, error_fields
 from obcms.api.viewsets import RecordViewSet
 from obcms.assessments import filters
-from obcms.assessments.forms import AssessmentForm, NeedFormSet
+from obcms.assessments.forms import AssessmentForm, NeedDecisionForm, NeedForm
 from obcms.assessments.models import Assessment, Need
 from obcms.assessments.views import ReturnForm
 from obcms.communities.models import Community
-from obcms.records.listing import RecordFilterSet
-
-NeedForm = NeedFormSet.form  # the form of one row of the page's needs table
 
 ONLY_DRAFTS = "Only a draft can be edited; this assessment is {status}."
 
 
 class NeedSerializer(FormValidatedSerializer):
-    """A need recorded by an assessment: sector, priority, beneficiaries."""
+    """A need recorded by an assessment, followed in the needs register: identified, then
+    validated, prioritised (ranked), planned, in progress and completed (the last three follow
+    the PPAs that address it), or deferred or rejected with a reason."""
 
     assessment = serializers.PrimaryKeyRelatedField(
         queryset=Assessment.objects.active(),
         help_text="The assessment (a current draft) this need belongs to; fixed once recorded.",
     )
+    validated_by = StaffName(help_text="Who validated it; null until an administrator does.")
 
     class Meta:
         model = Need
-        form = NeedForm
-        fields = ["id", "assessment", *NeedForm._meta.fields]
+        form = NeedForm  # the register's edit form
+        fields = [
+            "id",
+            "assessment",
+            *NeedForm.Meta.fields,
+            "status",
+            "status_reason",
+            "rank",
+            "validated_at",
+            "validated_by",
+        ]
+        read_only_fields = ["status", "status_reason", "rank", "validated_at"]
+        extra_kwargs = {"estimated_cost": MONEY}
 
     def validate(self, attrs: dict) -> dict:
         assessment = attrs.get("assessment") or self.instance.assessment
@@ -60,7 +73,7 @@ class AssessmentNeedSerializer(NeedSerializer):
     """A need as listed inside its assessment."""
 
     class Meta(NeedSerializer.Meta):
-        fields = ["id", *NeedForm._meta.fields]
+        fields = [name for name in NeedSerializer.Meta.fields if name != "assessment"]
 
 
 class AssessmentSerializer(ArchiveFields, FormValidatedSerializer):
@@ -152,25 +165,46 @@ class AssessmentFilter(ApiFilters, filters.AssessmentFilter):
     method = ChoiceFilter(choices=Assessment.Method.choices, help_text="Method used.")
 
 
-class NeedFilter(ApiFilters, RecordFilterSet):
-    """Needs across assessments (no list page has them: they are listed in their
-    assessment's)."""
+class NeedReasonSerializer(serializers.Serializer):
+    """Why the need is deferred or rejected; kept with it."""
 
-    descriptions = {"archived": ARCHIVED_HELP}
+    reason = serializers.CharField(
+        max_length=NeedDecisionForm.base_fields["reason"].max_length,
+        help_text="Why; required, kept with the need.",
+    )
+
+
+class NeedRankSerializer(serializers.Serializer):
+    """Its place among the prioritised needs of its region and sector."""
+
+    rank = serializers.IntegerField(
+        min_value=1, max_value=2**31 - 1, help_text="Its place, 1 first (a whole number from 1)."
+    )
+
+
+class NeedFilter(ApiFilters, filters.NeedFilter):
+    """The needs register's filters (obcms/assessments/filters.py), and the assessment and
+    community by id."""
+
+    descriptions = {
+        "q": "Words in the description, the community's name or its municipality's.",
+        "region": "Region id (of the community).",
+        "province": "Province id (of the community).",
+        "sector": "Sector.",
+        "status": "Status in the register.",
+        "urgency": "Urgency.",
+        "archived": ARCHIVED_HELP,
+    }
+    sort = None  # the API sorts with ?ordering=
     assessment = ModelChoiceFilter(queryset=Assessment.objects.all(), help_text="Assessment id.")
     community = ModelChoiceFilter(
         field_name="assessment__community",
         queryset=Community.objects.all(),
         help_text="Community id.",
     )
-    sector = ChoiceFilter(choices=Need.Sector.choices, help_text="Sector.")
     priority = TypedChoiceFilter(
         choices=Need.Priority.choices, coerce=int, help_text="Priority: 1 high, 2 medium, 3 low."
     )
-
-    class Meta:
-        model = Need
-        fields = ["assessment", "community", "sector", "priority"]
 
 
 class AssessmentViewSet(ArchiveActions, RecordViewSet):
@@ -249,11 +283,72 @@ class AssessmentViewSet(ArchiveActions, RecordViewSet):
 
 
 class NeedViewSet(RecordViewSet):
-    """Needs, across assessments. Added and changed only while their assessment is a draft."""
+    """The needs register, across assessments. Added and changed only while their assessment
+    is a draft; administrators validate, prioritise, defer and reject them, as in the register
+    (/needs/)."""
 
     serializer_class = NeedSerializer
     filterset_class = NeedFilter
-    ordering_fields = ("id", "priority")
+    ordering_fields = ("id", "priority", "rank", "estimated_cost")
+    action_permissions = {
+        name: "assessments.validate_need" for name in ("validate", "prioritize", "defer", "reject")
+    }
 
     def records(self) -> QuerySet[Need]:
-        return Need.objects.all()
+        return Need.objects.select_related("validated_by")
+
+    def decide(self, how: Callable[[Need], None]) -> Response:
+        """One decision of the register on the need, refused as the page refuses it."""
+        need = self.get_object()
+        with self.writing():
+            try:
+                how(need)
+            except DjangoPermissionDenied as error:
+                raise PermissionDenied(str(error)) from None
+            except DjangoValidationError as error:
+                raise serializers.ValidationError(error_fields(error, "status")) from None
+        return self.answer(need)
+
+    @extend_schema(
+        request=None,
+        summary="Validate an identified or deferred need (administrators)",
+        description="Answers the validated need.",
+    )
+    @action(detail=True, methods=["post"])
+    def validate(self, request: Request, pk: str | None = None) -> Response:
+        return self.decide(lambda need: need.validate_by(request.user))
+
+    @extend_schema(
+        request=NeedRankSerializer,
+        summary="Prioritise a validated need with its rank (administrators)",
+        description="Its place among the prioritised needs of its region and sector. Answers "
+        "the prioritised need.",
+    )
+    @action(detail=True, methods=["post"])
+    def prioritize(self, request: Request, pk: str | None = None) -> Response:
+        body = NeedRankSerializer(data=request.data)
+        body.is_valid(raise_exception=True)
+        rank = body.validated_data["rank"]
+        return self.decide(lambda need: need.prioritize_by(request.user, rank))
+
+    @extend_schema(
+        request=NeedReasonSerializer,
+        summary="Defer a need, with the reason (administrators)",
+        description="Not while PPAs address it. Answers the deferred need.",
+    )
+    @action(detail=True, methods=["post"])
+    def defer(self, request: Request, pk: str | None = None) -> Response:
+        body = NeedReasonSerializer(data=request.data)
+        body.is_valid(raise_exception=True)
+        return self.decide(lambda need: need.defer_by(request.user, body.validated_data["reason"]))
+
+    @extend_schema(
+        request=NeedReasonSerializer,
+        summary="Reject a need, with the reason (administrators)",
+        description="Not while PPAs address it. Answers the rejected need.",
+    )
+    @action(detail=True, methods=["post"])
+    def reject(self, request: Request, pk: str | None = None) -> Response:
+        body = NeedReasonSerializer(data=request.data)
+        body.is_valid(raise_exception=True)
+        return self.decide(lambda need: need.reject_by(request.user, body.validated_data["reason"]))

@@ -186,16 +186,25 @@ REDIS_SSL_OPTIONS = (
     {"ssl_cert_reqs": REDIS_SSL_CERT_REQS} if REDIS_URL.startswith("rediss:") else {}
 )
 if REDIS_URL:
+    REDIS_CACHE_OPTIONS = {
+        "SOCKET_CONNECT_TIMEOUT": 2,
+        "SOCKET_TIMEOUT": 2,
+        "CONNECTION_POOL_KWARGS": dict(REDIS_SSL_OPTIONS),
+    }
     CACHES = {
         "default": {
             "BACKEND": "django_redis.cache.RedisCache",
             "LOCATION": REDIS_URL,
-            "OPTIONS": {
-                "SOCKET_CONNECT_TIMEOUT": 2,
-                "SOCKET_TIMEOUT": 2,
-                "CONNECTION_POOL_KWARGS": dict(REDIS_SSL_OPTIONS),
-            },
-        }
+            "OPTIONS": REDIS_CACHE_OPTIONS,
+        },
+        # Sessions and remembered permissions and choices (obcms/db/shared_cache.py) are
+        # copies of database rows: with Redis down they are read from the database instead of
+        # failing the request (django-redis's IGNORE_EXCEPTIONS; /ready/ reports the outage).
+        "copies": {
+            "BACKEND": "django_redis.cache.RedisCache",
+            "LOCATION": REDIS_URL,
+            "OPTIONS": {**REDIS_CACHE_OPTIONS, "IGNORE_EXCEPTIONS": True},
+        },
     }
 else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
@@ -400,6 +409,7 @@ SESSION_ENGINE = (
     if REDIS_URL
     else "django.contrib.sessions.backends.db"
 )
+SESSION_CACHE_ALIAS = "copies" if REDIS_URL else "default"
 
 # MAPS
 # ------------------------------------------------------------------------------

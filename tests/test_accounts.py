@@ -39,12 +39,11 @@ def _site(settings) -> None:
     """A configured site address, and a cache of this test's own (throttle counts)."""
     settings.SITE_URL = SITE
     settings.ALLOWED_HOSTS = ["testserver", "obcms.example.org", "evil.example"]
-    settings.CACHES = {
-        "default": {
-            "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
-            "LOCATION": f"accounts-{uuid.uuid4()}",
-        }
+    own = {
+        "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+        "LOCATION": f"accounts-{uuid.uuid4()}",
     }
+    settings.CACHES = {"default": own, "copies": own}
 
 
 @pytest.fixture

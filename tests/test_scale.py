@@ -167,7 +167,8 @@ def test_with_the_local_memory_cache_nothing_is_remembered(client, settings):
     """Each process would keep its own copy: a role taken away in one would live on in others."""
     from obcms.db.shared_cache import remembered
 
-    settings.CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+    local = {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}
+    settings.CACHES = {"default": local, "copies": local}
     calls = []
     for _ in range(2):
         remembered("test", "key", lambda: calls.append(1))

@@ -108,13 +108,16 @@ def test_parallel_wrong_passwords_do_not_pass_the_limit():
 
 def test_sign_in_works_with_the_cache_unreachable_and_warns_once(settings, caplog):
     factories.user("viewer", username="fatima")
-    settings.CACHES = {
-        "default": {
-            "BACKEND": "django_redis.cache.RedisCache",
-            "LOCATION": "redis://127.0.0.1:1/0",  # nothing listens there
-            "OPTIONS": {"SOCKET_CONNECT_TIMEOUT": 1, "SOCKET_TIMEOUT": 1},
-        }
+    dead = {
+        "BACKEND": "django_redis.cache.RedisCache",
+        "LOCATION": "redis://127.0.0.1:1/0",  # nothing listens there
+        "OPTIONS": {"SOCKET_CONNECT_TIMEOUT": 1, "SOCKET_TIMEOUT": 1},
     }
+    # As settings.py has it with REDIS_URL: sessions and remembered values in "copies".
+    copies = {**dead, "OPTIONS": {**dead["OPTIONS"], "IGNORE_EXCEPTIONS": True}}
+    settings.CACHES = {"default": dead, "copies": copies}
+    settings.SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
+    settings.SESSION_CACHE_ALIAS = "copies"
     with caplog.at_level(logging.WARNING, logger="obcms.security.signin"):
         assert sign_in("fatima", "a-long-test-password") == b"302"
         assert sign_in("fatima", "a-long-test-password") == b"302"
@@ -124,3 +127,7 @@ def test_sign_in_works_with_the_cache_unreachable_and_warns_once(settings, caplo
         assert LOCKED in sign_in("fatima", "a-long-test-password")
     warnings = [r for r in caplog.records if "cache is unreachable" in r.getMessage()]
     assert len(warnings) == 1
+    # Signed in, the pages read the session, permissions and choices from the database.
+    reader = Client()
+    reader.force_login(factories.user("viewer", username="amina"))
+    assert reader.get("/communities/").status_code == 200

@@ -16,12 +16,18 @@ import time
 from collections.abc import Callable
 from typing import TypeVar
 
-from django.core.cache import cache, caches
+from django.core.cache import caches
 from django.core.cache.backends.locmem import LocMemCache
 
 T = TypeVar("T")
 PREFIX = "obcms:remembered"
 TIMEOUT = 60 * 60
+
+
+def _copies():
+    """The cache alias that answers "not found" instead of failing while Redis is down, so a
+    value is computed from the database then (settings.CACHES["copies"])."""
+    return caches["copies"]
 
 
 def shared() -> bool:
@@ -38,6 +44,7 @@ def remembered(kind: str, key: str, compute: Callable[[], T]) -> T:
     """The value of ``kind``/``key`` as of the kind's current generation."""
     if not shared():
         return compute()
+    cache = _copies()
     generation_key, value_key = f"{PREFIX}:{kind}", f"{PREFIX}:{kind}:{key}"
     found = cache.get_many([generation_key, value_key])
     generation = found.get(generation_key)
@@ -56,6 +63,7 @@ def forget(kind: str, key: str | None = None) -> None:
     """Forget one value of ``kind`` (``key``), or all of them (a new generation)."""
     if not shared():
         return
+    cache = _copies()
     if key is not None:
         cache.delete(f"{PREFIX}:{kind}:{key}")
         return

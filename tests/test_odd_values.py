@@ -216,3 +216,13 @@ def test_a_superscript_digit_is_no_municipality(client, objects):
     response = client.post(reverse("communities:create"), {"name": "x", "municipality": "²"})
     assert response.status_code == 200
     assert response.context["form"].errors["municipality"]
+
+
+@pytest.mark.parametrize(
+    "path", ["/ppas/new/?need=", "/meetings/new/?community=", "/meetings/new/?partner="]
+)
+def test_a_pre_filled_form_takes_only_a_plain_id(client, path):
+    """Query values that pre-fill a form ("from this need", "with this community")."""
+    client.force_login(factories.user("administrator"))
+    for value in ("%C2%B2", "9" * 40, "%00"):
+        assert client.get(path + value).status_code in (200, 400)

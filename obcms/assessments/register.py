@@ -23,7 +23,7 @@ from obcms.assessments.forms import NeedDecisionForm, NeedForm
 from obcms.assessments.models import Need
 from obcms.geography.models import Region
 from obcms.records.history import entries_of
-from obcms.records.listing import page_of
+from obcms.records.listing import is_id, page_of
 
 LIST_RELATIONS = (
     "assessment__community__municipality__region",
@@ -141,7 +141,8 @@ def need_decide(request: HttpRequest, pk: int) -> HttpResponse:
 def need_prioritize(request: HttpRequest) -> HttpResponse:
     """Administrators rank the validated (and already prioritized) needs of one region and
     sector; a rank left empty keeps a need validated and unranked."""
-    region = Region.objects.filter(pk=request.GET.get("region") or 0).first()
+    asked = request.GET.get("region", "")
+    region = Region.objects.filter(pk=asked).first() if is_id(asked) else None
     sector = request.GET.get("sector", "")
     needs: list[Need] = []
     if region and sector in Need.Sector.values:
@@ -162,7 +163,7 @@ def need_prioritize(request: HttpRequest) -> HttpResponse:
             value = request.POST.get(f"rank-{need.pk}", "").strip()
             if not value:
                 continue
-            if not value.isdigit() or int(value) < 1:
+            if not is_id(value) or int(value) < 1:
                 errors.append(f"{need}: a rank is a whole number from 1.")
             else:
                 ranks[need] = int(value)

@@ -7,6 +7,7 @@ from django import forms
 
 from obcms.communities.models import PEOPLE, SERVICES, Community, Contact
 from obcms.geography.models import Barangay, Municipality
+from obcms.records.listing import is_id
 
 # The profile's sections, shared by the form, the page and the admin.
 SECTIONS = (
@@ -59,7 +60,7 @@ class CommunityForm(forms.ModelForm):
         barangays = Barangay.objects.select_related("municipality")
         self.fields["barangay"].queryset = (
             barangays.filter(municipality_id=municipality_id)
-            if _is_id(str(municipality_id or ""))
+            if is_id(str(municipality_id or ""))
             else barangays.none()
         )
         self.fields["barangay"].widget.attrs["data-barangays-for"] = "id_municipality"
@@ -83,9 +84,3 @@ class ContactForm(forms.ModelForm):
 
     def clean_name(self) -> str:
         return " ".join(self.cleaned_data["name"].split())
-
-
-def _is_id(value: str) -> bool:
-    """A database id as a form sends it: ASCII digits within a bigint ("²" is a digit to
-    ``str.isdigit`` that ``int`` refuses; more than 18 digits overflows PostgreSQL)."""
-    return value.isascii() and value.isdigit() and len(value) <= 18

@@ -16,7 +16,7 @@ from obcms.meetings.forms import ActionItemFormSet, MeetingForm
 from obcms.meetings.models import ActionItem, Meeting
 from obcms.records.archive import archive_views, refuse_archived
 from obcms.records.history import entries_of
-from obcms.records.listing import page_of
+from obcms.records.listing import is_id, page_of
 
 
 @login_required
@@ -60,8 +60,8 @@ def meeting_create(request: HttpRequest) -> HttpResponse:
     community = request.GET.get("community")
     partner = request.GET.get("partner")
     initial = {
-        "communities": [community] if community and community.isdigit() else [],
-        "partners": [partner] if partner and partner.isdigit() else [],
+        "communities": [community] if is_id(community or "") else [],
+        "partners": [partner] if is_id(partner or "") else [],
     }
     return _edit(request, meeting, initial)
 

@@ -2,6 +2,7 @@ from django import forms
 
 from obcms.communities.models import Community
 from obcms.policies.models import Milestone, Policy
+from obcms.records.listing import is_id
 
 
 class PolicyForm(forms.ModelForm):
@@ -46,7 +47,7 @@ class PolicyForm(forms.ModelForm):
         from obcms.assessments.models import Need
 
         raw = [p.strip() for p in self.cleaned_data["evidence_needs"].split(",") if p.strip()]
-        if any(not p.isdigit() for p in raw):
+        if any(not is_id(p) for p in raw):
             raise forms.ValidationError("Give need numbers separated by commas.")
         wanted = {int(p) for p in raw}
         found = set(Need.objects.filter(pk__in=wanted).values_list("pk", flat=True))

@@ -21,7 +21,7 @@ from obcms.ppas.forms import LinkNeedForm, PPAForm, ProgressUpdateForm
 from obcms.ppas.models import PPA
 from obcms.records.archive import archive_views, refuse_archived
 from obcms.records.history import entries_of
-from obcms.records.listing import page_of
+from obcms.records.listing import is_id, page_of
 
 
 def totals_of(ppas: QuerySet[PPA]) -> dict:
@@ -98,7 +98,7 @@ def ppa_detail(request: HttpRequest, pk: int) -> HttpResponse:
 @permission_required("ppas.add_ppa", raise_exception=True)
 def ppa_create(request: HttpRequest) -> HttpResponse:
     need = None
-    if request.GET.get("need", "").isdigit():
+    if is_id(request.GET.get("need", "")):
         need = (
             Need.objects.select_related("assessment__community__municipality")
             .filter(pk=request.GET["need"])

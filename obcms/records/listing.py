@@ -31,6 +31,12 @@ PAGE_SIZE = 50
 SORT_PARAM = "sort"
 
 
+def is_id(value: str) -> bool:
+    """A database id as a form or query sends it: ASCII digits within a bigint ("²" is a digit
+    to ``str.isdigit`` that ``int`` refuses; more than 18 digits overflows PostgreSQL)."""
+    return value.isascii() and value.isdigit() and len(value) <= 18
+
+
 class PlainSelect(forms.Select):
     """A <select> rendered in Python. Django renders each option through a template, about a
     tenth of a millisecond apiece; the list pages show some fifty on every request."""

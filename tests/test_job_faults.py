@@ -14,6 +14,7 @@ import psycopg
 import pytest
 import redis
 
+from tests.support.parallel import CELERY_QUEUE
 from tests.support.processes import base_env, free_port, manage, procfile, wait_until
 from tests.support.workers import TASKS_SETTINGS, Counts, released, send, start_worker
 
@@ -104,13 +105,13 @@ def test_queued_jobs_whose_messages_were_lost_are_run_by_the_sweeper(
     queued = manage("shell", "-c", QUEUE_EXPORTS.format(n=5), env=env)
     assert queued.returncode == 0, queued.stderr
     if broker:
-        assert redis.Redis(port=port).llen("celery") == 5
+        assert redis.Redis(port=port).llen(CELERY_QUEUE) == 5
         broker.signal(signal.SIGKILL)
         broker.wait(10)
     else:
         assert "cannot publish its task" in queued.stdout + queued.stderr
     own_redis_server(start, port)  # back, empty
-    assert redis.Redis(port=port).llen("celery") == 0
+    assert redis.Redis(port=port).llen(CELERY_QUEUE) == 0
     worker = start_worker(start, env)
     start(procfile()["beat"], env, name="beat")
     wait_until(

@@ -69,14 +69,7 @@ def pytest_configure(config: pytest.Config) -> None:
 
 # The files that take longest (virtualenvs installed from the locks), run first so that under
 # xdist (make test: --no-loadscope-reorder keeps this order) no worker starts one at the end.
-# The data migrations' test restores the rows migrations made (serialized rollback): it must
-# run before any transactional test of its worker flushes them, as post_migrate then re-creates
-# the role groups under new ids and the restore collides with them.
-LONGEST_FIRST = (
-    "tests/platforms/test_heroku_ci.py",
-    "tests/test_data_migrations.py",
-    "tests/platforms/",
-)
+LONGEST_FIRST = ("tests/platforms/test_heroku_ci.py", "tests/platforms/")
 
 
 def _longest_first(item: pytest.Item) -> int:

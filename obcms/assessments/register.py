@@ -11,7 +11,6 @@ from decimal import Decimal
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required, permission_required
-from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Count, QuerySet, Sum
 from django.http import HttpRequest, HttpResponse
@@ -22,6 +21,7 @@ from obcms.assessments.filters import NeedFilter
 from obcms.assessments.forms import NeedDecisionForm, NeedForm
 from obcms.assessments.models import Need
 from obcms.geography.models import Region
+from obcms.records.decisions import decided
 from obcms.records.history import entries_of
 from obcms.records.listing import is_id, page_of
 
@@ -121,19 +121,16 @@ def need_decide(request: HttpRequest, pk: int) -> HttpResponse:
         messages.error(request, "Choose validate, defer or reject.")
         return redirect(need)
     decision, reason = form.cleaned_data["decision"], form.cleaned_data["reason"]
-    try:
-        with transaction.atomic():
-            if decision == "validate":
-                need.validate_by(request.user)
-            elif decision == "defer":
-                need.defer_by(request.user, reason)
-            else:
-                need.reject_by(request.user, reason)
-    except ValidationError as exc:
-        messages.error(request, " ".join(exc.messages))
-    else:
-        messages.success(request, f"Need {need.get_status_display().lower()}.")
-    return redirect(need)
+
+    def change() -> None:
+        if decision == "validate":
+            need.validate_by(request.user)
+        elif decision == "defer":
+            need.defer_by(request.user, reason)
+        else:
+            need.reject_by(request.user, reason)
+
+    return decided(request, need, change, lambda: f"Need {need.get_status_display().lower()}.")
 
 
 @login_required

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required, permission_required
-from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Count
 from django.http import HttpRequest, HttpResponse
@@ -17,6 +16,7 @@ from obcms.policies.filters import PolicyFilter
 from obcms.policies.forms import MilestoneForm, PolicyForm
 from obcms.policies.models import Milestone, Policy
 from obcms.records.archive import archive_views, refuse_archived
+from obcms.records.decisions import decided
 from obcms.records.history import entries_of
 from obcms.records.listing import page_of
 
@@ -102,16 +102,14 @@ def policy_move(request: HttpRequest, pk: int) -> HttpResponse:
     refused = refuse_archived(request, policy)
     if refused:
         return refused
-    try:
-        with transaction.atomic():
-            policy.move_to(
-                request.user, request.POST.get("status", ""), request.POST.get("note", "")
-            )
-    except ValidationError as exc:
-        messages.error(request, " ".join(exc.messages))
-    else:
-        messages.success(request, f"Now {policy.get_status_display().lower()}.")
-    return redirect(policy)
+    return decided(
+        request,
+        policy,
+        lambda: policy.move_to(
+            request.user, request.POST.get("status", ""), request.POST.get("note", "")
+        ),
+        lambda: f"Now {policy.get_status_display().lower()}.",
+    )
 
 
 @require_POST

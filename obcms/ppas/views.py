@@ -20,6 +20,7 @@ from obcms.ppas.filters import PPAFilter
 from obcms.ppas.forms import LinkNeedForm, PPAForm, ProgressUpdateForm
 from obcms.ppas.models import PPA
 from obcms.records.archive import archive_views, refuse_archived
+from obcms.records.decisions import decided
 from obcms.records.history import entries_of
 from obcms.records.listing import is_id, page_of
 
@@ -159,14 +160,12 @@ def ppa_move(request: HttpRequest, pk: int) -> HttpResponse:
     refused = refuse_archived(request, ppa)
     if refused:
         return refused
-    try:
-        with transaction.atomic():
-            chain.move(ppa, request.user, request.POST.get("status", ""))
-    except ValidationError as exc:
-        messages.error(request, " ".join(exc.messages))
-    else:
-        messages.success(request, f"Now {ppa.get_status_display().lower()}.")
-    return redirect(ppa)
+    return decided(
+        request,
+        ppa,
+        lambda: chain.move(ppa, request.user, request.POST.get("status", "")),
+        lambda: f"Now {ppa.get_status_display().lower()}.",
+    )
 
 
 @require_POST

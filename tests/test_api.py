@@ -212,6 +212,7 @@ def test_every_field_and_operation_is_typed_and_described():
             for status in ("400", "401", "403", "429"):
                 error = operation["responses"][status]["content"]["application/json"]
                 assert error["schema"] == {"$ref": "#/components/schemas/Error"}
+            assert "text/html" in operation["responses"]["414"]["content"], (method, route)
             for parameter in operation.get("parameters", []):
                 assert parameter.get("description"), (method, route, parameter["name"])
                 assert parameter["schema"].get("type"), (method, route, parameter["name"])

@@ -1,5 +1,6 @@
 """What drf-spectacular cannot see by itself: our bearer scheme, and the error answers every
-operation may give (errors.py), so the schema declares every status the API sends."""
+operation may give (errors.py, and gunicorn's own 414), so the schema declares every status the
+API sends."""
 
 from __future__ import annotations
 
@@ -44,6 +45,14 @@ ERRORS = {
     "404": ("No such record.", "path"),
     "415": ("The body is not JSON.", "body"),
     "429": ("Too many requests for this token or address; see Retry-After.", None),
+}
+
+# Answered by gunicorn before the request reaches Django, so in HTML, not the Error shape.
+REQUEST_LINE_TOO_LONG = {
+    "description": "The request line (path and query string) is longer than the web server "
+    "reads (gunicorn's limit_request_line, 4094 bytes); the server answers before the API, in "
+    "HTML. Send fewer or shorter query parameters.",
+    "content": {"text/html": {"schema": {"type": "string"}}},
 }
 
 
@@ -111,4 +120,5 @@ def add_error_responses(result: dict, generator: object, request: object, public
                         }
                     }
                 responses.setdefault(status, answer)
+            responses.setdefault("414", REQUEST_LINE_TOO_LONG)
     return result

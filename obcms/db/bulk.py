@@ -5,6 +5,10 @@ each field (about 60 per community); COPY takes the values as they are. What sta
 the objects get their primary keys, ``auto_now``/``auto_now_add`` fields are set, no signals
 are sent (bulk_create sends none either). ``seed_demo`` uses it for its hundred thousand
 communities and the rows that go with them.
+
+``update`` is the same for rows that exist: COPY into a temporary table, then one ``UPDATE ...
+FROM`` it. ``bulk_update`` writes one ``CASE WHEN pk = ...`` per field and batch, which
+PostgreSQL evaluates row by row against every branch: two minutes for 30,000 needs.
 """
 
 from __future__ import annotations
@@ -12,7 +16,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import TypeVar
 
-from django.db import connections, models, router
+from django.db import connections, models, router, transaction
 
 M = TypeVar("M", bound=models.Model)
 
@@ -56,3 +60,45 @@ def insert(objects: Sequence[M], batch_size: int = 2000) -> Sequence[M]:
         obj._state.adding = False
         obj._state.db = connection.alias
     return objects
+
+
+def update(objects: Sequence[M], fields: Sequence[str]) -> int:
+    """Write the ``fields`` (names) of ``objects`` (saved, of one model) as they are in Python;
+    returns how many rows changed. No signals, as with ``bulk_update``."""
+    if not objects:
+        return 0
+    model = type(objects[0])
+    alias = router.db_for_write(model)
+    connection = connections[alias]
+    if connection.vendor != "postgresql":
+        return model.objects.bulk_update(objects, fields, batch_size=1000)
+    meta = model._meta
+    chosen = [meta.get_field(name) for name in fields]
+    columns = [meta.pk, *chosen]
+    quote = connection.ops.quote_name
+    table, temp = quote(meta.db_table), quote(f"bulk_update_{meta.db_table}")
+    listed = ", ".join(quote(f.column) for f in columns)
+    assignments = ", ".join(f"{quote(f.column)} = s.{quote(f.column)}" for f in chosen)
+    with transaction.atomic(using=alias), connection.cursor() as cursor:
+        # Same column types as the table's; dropped below (or by the rollback on error). The
+        # names are the model's, quoted: nothing from a user reaches these statements.
+        cursor.execute(
+            f"CREATE TEMPORARY TABLE {temp} AS SELECT {listed} FROM {table} LIMIT 0"  # noqa: S608
+        )
+        with cursor.cursor.copy(f"COPY {temp} ({listed}) FROM STDIN") as copy:
+            for obj in objects:
+                copy.write_row(
+                    [
+                        field.get_db_prep_save(getattr(obj, field.attname), connection)
+                        if isinstance(field, models.JSONField)
+                        else getattr(obj, field.attname)
+                        for field in columns
+                    ]
+                )
+        cursor.execute(
+            f"UPDATE {table} AS t SET {assignments} FROM {temp} AS s "  # noqa: S608
+            f"WHERE t.{quote(meta.pk.column)} = s.{quote(meta.pk.column)}"
+        )
+        changed = cursor.rowcount
+        cursor.execute(f"DROP TABLE {temp}")
+    return changed

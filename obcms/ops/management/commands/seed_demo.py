@@ -39,7 +39,7 @@ from obcms.communities.models import (
     Rating,
 )
 from obcms.coordination.models import Engagement, Partner
-from obcms.db.bulk import insert, update
+from obcms.db.bulk import insert, insert_rows, update
 from obcms.db.planner import analyze
 from obcms.geography.models import Barangay
 from obcms.meetings.models import ActionItem, Meeting
@@ -254,26 +254,16 @@ class Command(BaseCommand):
             )
         created = insert(new)
         self.spread_over_time(created)  # written below, with the missing fields
-        through = Community.ethnolinguistic_groups.through
+        # (community, related) pairs, copied as they are: no model instance for each link.
         group_links, livelihood_links, language_links = [], [], []
         for index, community in enumerate(created, start=1):
             chosen = rng.sample(sorted(groups), k=rng.choice((1, 1, 1, 2)))
-            group_links += [
-                through(community_id=community.pk, ethnolinguisticgroup_id=groups[g].pk)
-                for g in chosen
-            ]
+            group_links += [(community.pk, groups[g].pk) for g in chosen]
             earning = rng.sample(livelihoods, k=rng.randint(1, 3))
-            livelihood_links += [
-                Community.livelihoods.through(community_id=community.pk, livelihood_id=item.pk)
-                for item in earning
-            ]
+            livelihood_links += [(community.pk, item.pk) for item in earning]
             spoken = {GROUP_LANGUAGES.get(g, "Filipino") for g in chosen} | {"Filipino"}
             language_links += [
-                Community.languages.through(
-                    community_id=community.pk, language_id=languages[name].pk
-                )
-                for name in sorted(spoken)
-                if name in languages
+                (community.pk, languages[name].pk) for name in sorted(spoken) if name in languages
             ]
             # As if prefetched, for find_missing_fields() below (contacts added there).
             community._prefetched_objects_cache = {
@@ -308,8 +298,14 @@ class Command(BaseCommand):
                 if rng.random() > 0.25
             ]
         )
-        for model_links in (group_links, livelihood_links, language_links):
-            insert(model_links)
+        for field, links in (
+            ("ethnolinguistic_groups", group_links),
+            ("livelihoods", livelihood_links),
+            ("languages", language_links),
+        ):
+            through = getattr(Community, field).through
+            m2m = Community._meta.get_field(field)
+            insert_rows(through, [m2m.m2m_field_name(), m2m.m2m_reverse_field_name()], links)
         self.find_missing_fields(created, contacts)
         update(created, ["created_at", "missing_fields"])
         return created

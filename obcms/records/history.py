@@ -79,6 +79,8 @@ def log_created(
     """The entries auditlog writes when each of ``records`` is created and then its tracked
     many-to-many fields set (``m2m``: field name -> record pk -> the related pks), written at
     once: for records loaded in bulk (``obcms.db.bulk``), which send no signals."""
+    if not records:
+        return []
     entries = []
     related = {name: _in_order(records, name, chosen) for name, chosen in (m2m or {}).items()}
     for record in records:

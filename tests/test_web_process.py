@@ -5,7 +5,7 @@ import signal
 
 import pytest
 
-from tests.support.processes import http_get, manage, procfile
+from tests.support.processes import http_get, manage, procfile, run
 
 
 def start_web(start, env, port):
@@ -24,6 +24,19 @@ def test_web_line_serves_health_and_exits_cleanly_on_sigterm(start, production_e
 
     web.signal(signal.SIGTERM)
     assert web.wait(timeout=28) == 0, web.output
+
+
+def test_preloaded_application_brings_its_url_map_and_opens_no_connection(production_env):
+    """What gunicorn's master imports (preload_app) holds the views for its workers to share,
+    and no database connection that the fork would share between them."""
+    script = (
+        "import sys, obcms.wsgi; from django.db import connections; "
+        "print(all(m in sys.modules for m in ('obcms.urls', 'obcms.api.urls', "
+        "'obcms.communities.views')), [c.alias for c in connections.all() if c.connection])"
+    )
+    result = run(f'python -c "{script}"', production_env)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.split("\n")[-2] == "True []", result.stdout
 
 
 def test_web_line_refuses_to_start_without_its_secrets(start, production_env, port):

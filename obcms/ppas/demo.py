@@ -2,7 +2,7 @@
 exist: the needs of validated assessments get validated, ranked, deferred or rejected; PPAs
 and requests address them, with progress updates; each need's status agrees with its PPAs.
 
-Bulk writes throughout (seed_demo must stay fast at 10,000 communities); the statuses follow
+Bulk writes throughout (seed_demo must stay fast at 100,000 communities); the statuses follow
 the same rule as ``chain.status_from``."""
 
 from __future__ import annotations
@@ -16,6 +16,7 @@ from django.utils import timezone
 
 from obcms.assessments.models import Assessment, Need
 from obcms.coordination.models import Partner
+from obcms.db import bulk
 from obcms.ppas.chain import status_from
 from obcms.ppas.models import PPA, ProgressUpdate
 
@@ -62,7 +63,7 @@ def seed(rng: random.Random, users: dict) -> dict[str, int]:
         n.households = max(1, people // rng.randint(4, 7))
         n.estimated_cost = Decimal(rng.randint(50, 5000) * 1000)
         details.append(n)
-    Need.objects.bulk_update(details, ["urgency", "households", "estimated_cost"], batch_size=2000)
+    bulk.update(details, ["urgency", "households", "estimated_cost"])
 
     validated: dict[tuple[int, str], list[Need]] = defaultdict(list)
     for n in needs:
@@ -115,7 +116,7 @@ def seed(rng: random.Random, users: dict) -> dict[str, int]:
                 created_by=encoder,
             )
             ppas.append((ppa, addressed))
-    PPA.objects.bulk_create([p for p, _ in ppas], batch_size=1000)
+    bulk.insert([p for p, _ in ppas])
     statuses: dict[int, list[str]] = defaultdict(list)
     communities = []
     for ppa, addressed in ppas:
@@ -147,13 +148,11 @@ def seed(rng: random.Random, users: dict) -> dict[str, int]:
                         created_by=encoder,
                     )
                 )
-    PPA.needs.through.objects.bulk_create(links, batch_size=2000)
-    PPA.communities.through.objects.bulk_create(communities, batch_size=2000, ignore_conflicts=True)
-    ProgressUpdate.objects.bulk_create(updates, batch_size=2000)
+    bulk.insert(links)
+    bulk.insert(communities)  # distinct per PPA (a set above)
+    bulk.insert(updates)
     for n in needs:
         if n.pk in statuses:
             n.status = status_from(statuses[n.pk]) or n.status
-    Need.objects.bulk_update(
-        needs, ["status", "status_reason", "validated_by", "validated_at", "rank"], batch_size=2000
-    )
+    bulk.update(needs, ["status", "status_reason", "validated_by", "validated_at", "rank"])
     return {"needs decided": len(needs), "PPAs": len(ppas), "updates": len(updates)}

@@ -20,7 +20,8 @@ communities too.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+import copy
+from collections.abc import Callable, Sequence
 
 from django import forms
 from django.conf import settings
@@ -34,6 +35,10 @@ from django.shortcuts import get_object_or_404, redirect
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
+from obcms.db import bulk
+from obcms.records import history
+
+ARCHIVE_FIELDS = ["archived_at", "archived_by", "archive_reason"]
 ARCHIVE_STATES = [("", "Current"), ("archived", "Archived"), ("all", "Current and archived")]
 
 
@@ -89,13 +94,28 @@ class Archivable(models.Model):
         return self.archived_at is not None
 
     def archive(self, user: models.Model | None, reason: str) -> None:
+        self._mark_archived(user, reason)
+        self.save(update_fields=ARCHIVE_FIELDS)
+
+    @classmethod
+    def archive_all(
+        cls, records: Sequence[Archivable], user: models.Model | None, reason: str
+    ) -> None:
+        """``archive`` for many records at once (seed_demo's thousand): one UPDATE and one
+        insert of the history entries that each ``archive`` would have written."""
+        before = {record.pk: copy.copy(record) for record in records}
+        for record in records:
+            record._mark_archived(user, reason)
+        bulk.update(records, ARCHIVE_FIELDS)
+        history.log_updated(records, before, ARCHIVE_FIELDS, actor=user)
+
+    def _mark_archived(self, user: models.Model | None, reason: str) -> None:
         reason = reason.strip()
         if self.is_archived:
             raise ValidationError("This record is archived already.")
         if not reason:
             raise ValidationError("Say why it is archived: the reason is kept with the record.")
         self.archived_at, self.archived_by, self.archive_reason = timezone.now(), user, reason
-        self.save(update_fields=["archived_at", "archived_by", "archive_reason"])
 
     def restore(self) -> None:
         if not self.is_archived:

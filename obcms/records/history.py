@@ -16,18 +16,24 @@ and its page shows ``history.entries_of(record)`` with ``includes/history.html``
 
 from __future__ import annotations
 
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 
-from auditlog.models import LogEntry
+from auditlog.cid import get_cid
+from auditlog.diff import model_instance_diff
+from auditlog.models import LogEntry, _get_manager_from_settings
 from auditlog.registry import auditlog
+from django.conf import settings
 from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import FieldDoesNotExist
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
+from django.utils.encoding import smart_str
 from django.utils.text import capfirst
 
+from obcms.db import bulk
 from obcms.logs import request_id
 
 IMPORT_MARK = "import #"  # cid prefix; a request id never contains a space or '#'
@@ -64,6 +70,89 @@ def track(
 
         model.get_additional_data = get_additional_data
     auditlog.register(model, m2m_fields=set(m2m_fields), exclude_fields=[*automatic, *exclude])
+
+
+def log_created(
+    records: Sequence[models.Model],
+    m2m: Mapping[str, Mapping[object, Iterable[object]]] | None = None,
+) -> list[LogEntry]:
+    """The entries auditlog writes when each of ``records`` is created and then its tracked
+    many-to-many fields set (``m2m``: field name -> record pk -> the related pks), written at
+    once: for records loaded in bulk (``obcms.db.bulk``), which send no signals."""
+    if not records:
+        return []
+    entries = []
+    related = {name: _in_order(records, name, chosen) for name, chosen in (m2m or {}).items()}
+    for record in records:
+        changes = model_instance_diff(None, record, use_json_for_changes=_json_changes())
+        entries.append(_entry_for(record, LogEntry.Action.CREATE, changes))
+        for name, chosen in related.items():
+            objects = chosen.get(record.pk)
+            if objects:  # auditlog logs no empty add
+                changes = {name: {"type": "m2m", "operation": "add", "objects": objects}}
+                entries.append(_entry_for(record, LogEntry.Action.UPDATE, changes))
+    return list(bulk.insert(entries))
+
+
+def log_updated(
+    records: Sequence[models.Model],
+    before: Mapping[object, models.Model],
+    fields: Sequence[str],
+    actor: models.Model | None = None,
+) -> list[LogEntry]:
+    """The entries auditlog writes for ``record.save(update_fields=fields)`` of each record
+    (``before``: pk -> the record as it was), by ``actor``, written at once: for changes
+    written in bulk (``obcms.db.bulk.update``), which send no signals."""
+    entries = []
+    for record in records:
+        changes = model_instance_diff(
+            before[record.pk], record, fields_to_check=fields, use_json_for_changes=_json_changes()
+        )
+        if changes:
+            entries.append(_entry_for(record, LogEntry.Action.UPDATE, changes, actor))
+    return list(bulk.insert(entries))
+
+
+def _json_changes() -> bool:
+    """Read at call time, as auditlog's receivers read it."""
+    return settings.AUDITLOG_STORE_JSON_CHANGES
+
+
+def _in_order(
+    records: Sequence[models.Model], name: str, chosen: Mapping[object, Iterable[object]]
+) -> dict[object, list[str]]:
+    """Each record's related objects as auditlog names them: their text, in their model's
+    default order (auditlog reads them with one query per change; here one for all)."""
+    field = type(records[0])._meta.get_field(name)
+    manager = _get_manager_from_settings(field.related_model)
+    wanted = {pk for pks in chosen.values() for pk in pks}
+    text = {obj.pk: smart_str(obj) for obj in manager.filter(pk__in=wanted)}
+    rank = {pk: index for index, pk in enumerate(text)}
+    return {
+        record: [text[pk] for pk in sorted(set(pks), key=rank.__getitem__)]
+        for record, pks in chosen.items()
+    }
+
+
+def _entry_for(
+    record: models.Model, action: int, changes: dict, actor: models.Model | None = None
+) -> LogEntry:
+    """A LogEntry filled as ``LogEntry.objects.log_create`` and ``set_actor`` fill it."""
+    pk = record.pk
+    additional = getattr(record, "get_additional_data", None)
+    return LogEntry(
+        content_type=ContentType.objects.get_for_model(record),
+        object_pk=str(pk),
+        object_id=pk if isinstance(pk, int) else None,
+        object_repr=smart_str(record),
+        serialized_data=LogEntry.objects._get_serialized_data_or_none(record),
+        action=action,
+        changes=changes,
+        additional_data=additional() if callable(additional) else None,
+        cid=get_cid(),
+        actor=actor,
+        actor_email=getattr(actor, "email", None) if actor is not None else None,
+    )
 
 
 def updates_of(model: type[models.Model]) -> models.QuerySet[LogEntry]:

@@ -3,18 +3,23 @@
 Geography for Regions IX-XII, a few hundred communities (``--communities N``), assessments with
 needs, partners and engagements, and one user per role. Deterministic (same data each run).
 Refuses to run with DEBUG off unless ``--force``: it creates users with known names.
+
+Every phase writes in bulk (``obcms.db.bulk``: COPY, and UPDATE from a COPY), with the history
+entries the one-by-one saves would have written, so the number of queries does not grow with
+``--communities`` and 100,000 take under three minutes. Each phase's time is printed
+(``bench/seed.py`` reads them).
 """
 
 from __future__ import annotations
 
-import json
 import random
 import secrets
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import datetime, timedelta
 from decimal import Decimal
 
-from auditlog.context import set_actor
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
@@ -34,12 +39,13 @@ from obcms.communities.models import (
     Rating,
 )
 from obcms.coordination.models import Engagement, Partner
-from obcms.db.bulk import insert
+from obcms.db.bulk import insert, insert_rows, update
 from obcms.db.planner import analyze
 from obcms.geography.models import Barangay
 from obcms.meetings.models import ActionItem, Meeting
 from obcms.policies import demo as policy_demo
 from obcms.ppas import demo as ppa_demo
+from obcms.records import history
 from obcms.reports.tasks import refresh_statistics
 
 PLACES = [
@@ -151,6 +157,13 @@ class Command(BaseCommand):
             help="Run even with DEBUG off (review apps, load tests).",
         )
 
+    @contextmanager
+    def phase(self, name: str) -> Iterator[None]:
+        """Time one phase: ``  phase <name>: <seconds>s`` (bench/seed.py reads these lines)."""
+        started = time.monotonic()
+        yield
+        self.stdout.write(f"  phase {name}: {time.monotonic() - started:.1f}s")
+
     def handle(self, *args: object, **options: object) -> None:
         if not settings.DEBUG and not options["force"]:
             raise CommandError("seed_demo creates demo users; with DEBUG off add --force.")
@@ -160,20 +173,29 @@ class Command(BaseCommand):
         started = time.monotonic()
         if not Barangay.objects.exists():
             self.stdout.write("seed_demo: loading geography (Regions IX-XII)")
-            call_command("load_geography", verbosity=0)
+            with self.phase("geography"):
+                call_command("load_geography", verbosity=0)
         rng = random.Random(20260101)  # noqa: S311 - demo data, not secrets
         users = self.users()
         with transaction.atomic():
-            communities = self.communities(rng, int(options["communities"]), users["encoder"])
-            self.assessments(rng, communities, users)
-            self.engagements(rng, communities, self.partners(), users["encoder"])
-            self.archive_some(rng, communities, users["administrator"])
-            self.stdout.write(f"  chain: {ppa_demo.seed(rng, users)}")
-            self.stdout.write(f"  policies: {policy_demo.seed(rng, users)}")
+            with self.phase("communities"):
+                communities = self.communities(rng, int(options["communities"]), users["encoder"])
+            with self.phase("assessments"):
+                self.assessments(rng, communities, users)
+            with self.phase("engagements"):
+                self.engagements(rng, communities, self.partners(), users["encoder"])
+            with self.phase("archive"):
+                self.archive_some(rng, communities, users["administrator"])
+            with self.phase("chain"):
+                self.stdout.write(f"  chain: {ppa_demo.seed(rng, users)}")
+            with self.phase("policies"):
+                self.stdout.write(f"  policies: {policy_demo.seed(rng, users)}")
             # Their own stream, so the communities, assessments and archive stay as before.
-            self.meetings(random.Random(20260102), communities, users)  # noqa: S311
-        analyze(Community, Contact, Assessment, Need, Partner, Engagement, Meeting, ActionItem)
-        refresh_statistics()  # the 15-minute task, run now so pages show it
+            with self.phase("meetings"):
+                self.meetings(random.Random(20260102), communities, users)  # noqa: S311
+        with self.phase("statistics"):
+            analyze(Community, Contact, Assessment, Need, Partner, Engagement, Meeting, ActionItem)
+            refresh_statistics()  # the 15-minute task, run now so pages show it
         self.stdout.write(
             self.style.SUCCESS(
                 f"seed_demo: {len(communities)} communities in {time.monotonic() - started:.1f}s"
@@ -231,27 +253,17 @@ class Command(BaseCommand):
                 )
             )
         created = insert(new)
-        self.spread_over_time(created)
-        through = Community.ethnolinguistic_groups.through
+        self.spread_over_time(created)  # written below, with the missing fields
+        # (community, related) pairs, copied as they are: no model instance for each link.
         group_links, livelihood_links, language_links = [], [], []
         for index, community in enumerate(created, start=1):
             chosen = rng.sample(sorted(groups), k=rng.choice((1, 1, 1, 2)))
-            group_links += [
-                through(community_id=community.pk, ethnolinguisticgroup_id=groups[g].pk)
-                for g in chosen
-            ]
+            group_links += [(community.pk, groups[g].pk) for g in chosen]
             earning = rng.sample(livelihoods, k=rng.randint(1, 3))
-            livelihood_links += [
-                Community.livelihoods.through(community_id=community.pk, livelihood_id=item.pk)
-                for item in earning
-            ]
+            livelihood_links += [(community.pk, item.pk) for item in earning]
             spoken = {GROUP_LANGUAGES.get(g, "Filipino") for g in chosen} | {"Filipino"}
             language_links += [
-                Community.languages.through(
-                    community_id=community.pk, language_id=languages[name].pk
-                )
-                for name in sorted(spoken)
-                if name in languages
+                (community.pk, languages[name].pk) for name in sorted(spoken) if name in languages
             ]
             # As if prefetched, for find_missing_fields() below (contacts added there).
             community._prefetched_objects_cache = {
@@ -286,28 +298,28 @@ class Command(BaseCommand):
                 if rng.random() > 0.25
             ]
         )
-        for model_links in (group_links, livelihood_links, language_links):
-            insert(model_links)
+        for field, links in (
+            ("ethnolinguistic_groups", group_links),
+            ("livelihoods", livelihood_links),
+            ("languages", language_links),
+        ):
+            through = getattr(Community, field).through
+            m2m = Community._meta.get_field(field)
+            insert_rows(through, [m2m.m2m_field_name(), m2m.m2m_reverse_field_name()], links)
         self.find_missing_fields(created, contacts)
+        update(created, ["created_at", "missing_fields"])
         return created
 
     @staticmethod
     def find_missing_fields(communities: list[Community], contacts: list[Contact]) -> None:
-        """What the nightly data-quality pass would find, from the rows just made: one UPDATE
-        per distinct answer rather than the pass reading every profile back."""
+        """What the nightly data-quality pass would find, from the rows just made (written
+        by the caller), rather than the pass reading every profile back."""
         contacted: dict[int, list[Contact]] = {}
         for contact in contacts:
             contacted.setdefault(contact.community_id, []).append(contact)
-        answers: dict[str, list[int]] = {}
         for community in communities:
             community._prefetched_objects_cache["contacts"] = contacted.get(community.pk, [])
             community.missing_fields = community.find_missing_fields()
-            answers.setdefault(json.dumps(community.missing_fields), []).append(community.pk)
-        for answer, ids in answers.items():
-            for start in range(0, len(ids), 5000):
-                Community.objects.filter(pk__in=ids[start : start + 5000]).update(
-                    missing_fields=json.loads(answer)
-                )
 
     @staticmethod
     def near(rng: random.Random, barangay: Barangay) -> dict[str, Decimal]:
@@ -320,14 +332,11 @@ class Command(BaseCommand):
 
     def spread_over_time(self, communities: list[Community]) -> None:
         """Registered over the last eighteen months, so the charts over time have a history
-        (one UPDATE per day: created_at is set to now on insert)."""
+        (created_at is set to now on insert: the caller writes these back)."""
         rng = random.Random(20260116)  # noqa: S311 - its own, so other demo data stays put
-        days: dict[int, list[int]] = {}
-        for community in communities:
-            days.setdefault(rng.randint(0, 540), []).append(community.pk)
         now = timezone.now()
-        for age, ids in days.items():
-            Community.objects.filter(pk__in=ids).update(created_at=now - timedelta(days=age))
+        for community in communities:
+            community.created_at = now - timedelta(days=rng.randint(0, 540))
 
     def profile(self, rng: random.Random, name: str, barangay: Barangay) -> dict:
         """A plausible full profile; about one value in eight left unknown, as in the field."""
@@ -388,11 +397,10 @@ class Command(BaseCommand):
     def archive_some(self, rng: random.Random, communities: list[Community], admin) -> None:
         """A few archived records, so the archive filter shows something."""
         duplicates = rng.sample(communities, k=max(1, len(communities) // 100))
-        with set_actor(admin):  # one save each, so each archive is in the history
-            for community in duplicates:
-                community.archive(
-                    admin, "Registered twice during the field validation; the other is kept."
-                )
+        # Each in the history, as archive() would write it.
+        Community.archive_all(
+            duplicates, admin, "Registered twice during the field validation; the other is kept."
+        )
 
     def assessments(self, rng: random.Random, communities: list[Community], users: dict) -> None:
         today = timezone.localdate()
@@ -480,17 +488,19 @@ class Command(BaseCommand):
 
     def meetings(self, rng: random.Random, communities: list[Community], users: dict) -> None:
         """Meetings over the six weeks before and after today, at office hours in Manila, each
-        with two action items (some overdue), so the calendar and reminders show something."""
+        with two action items (some overdue), so the calendar and reminders show something.
+        Written in bulk, with the history entries their create and set() would have written."""
         current = [c for c in communities if c.archived_at is None]
         partners = list(Partner.objects.filter(is_active=True))
         today = timezone.localdate()
         count = max(12, len(current) // 20)
+        meetings, attended, joined, items = [], {}, {}, []
         for index in range(count):
             day = today + timedelta(days=rng.randint(-42, 42))
             hour = rng.randint(8, 15)
             starts_at = timezone.make_aware(datetime(day.year, day.month, day.day, hour))
             kind = rng.choice(Meeting.Kind.values)
-            meeting = Meeting.objects.create(
+            meeting = Meeting(
                 title=f"{Meeting.Kind(kind).label} {index + 1}",
                 kind=kind,
                 starts_at=starts_at,
@@ -503,25 +513,41 @@ class Command(BaseCommand):
                 agenda="1. Needs of the community\n2. Next steps",
                 created_by=users["encoder"],
             )
-            meeting.communities.set(rng.sample(current, k=min(len(current), rng.randint(1, 3))))
-            meeting.partners.set(rng.sample(partners, k=min(len(partners), 1)))
+            meetings.append(meeting)
+            attended[index] = rng.sample(current, k=min(len(current), rng.randint(1, 3)))
+            joined[index] = rng.sample(partners, k=min(len(partners), 1))
             done = day + timedelta(days=7) < today and rng.random() < 0.5
-            ActionItem.objects.bulk_create(
-                [
-                    ActionItem(
-                        meeting=meeting,
-                        what="Send the minutes to the participants",
-                        assignee=users["encoder"],
-                        due_on=day + timedelta(days=7),
-                        done=done,
-                        done_at=timezone.now() if done else None,
-                    ),
-                    ActionItem(
-                        meeting=meeting,
-                        what="Share the list of beneficiaries",
-                        assignee_name="Barangay secretary",
-                        due_on=day + timedelta(days=14),
-                    ),
+            items += [
+                ActionItem(
+                    meeting=meeting,
+                    what="Send the minutes to the participants",
+                    assignee=users["encoder"],
+                    due_on=day + timedelta(days=7),
+                    done=done,
+                    done_at=timezone.now() if done else None,
+                ),
+                ActionItem(
+                    meeting=meeting,
+                    what="Share the list of beneficiaries",
+                    assignee_name="Barangay secretary",
+                    due_on=day + timedelta(days=14),
+                ),
+            ]
+        insert(meetings)
+        for item in items:
+            item.meeting_id = item.meeting.pk
+        insert(items)
+        related: dict[str, dict[int, list[int]]] = {"communities": {}, "partners": {}}
+        links: dict[str, list] = {"communities": [], "partners": []}
+        for index, meeting in enumerate(meetings):
+            for name, chosen in (("communities", attended), ("partners", joined)):
+                through = getattr(Meeting, name).through
+                key = "community_id" if name == "communities" else "partner_id"
+                related[name][meeting.pk] = [obj.pk for obj in chosen[index]]
+                links[name] += [
+                    through(meeting_id=meeting.pk, **{key: obj.pk}) for obj in chosen[index]
                 ]
-            )
+        for rows in links.values():
+            insert(rows)
+        history.log_created(meetings, related)
         self.stdout.write(f"  meetings: {count}, two action items each")

@@ -38,8 +38,23 @@ def assessment_list(request: HttpRequest) -> HttpResponse:
         .annotate(n=Count("pk"))
         .values("n")
     )
-    assessments = counted.select_related("community__region", "created_by").annotate(
-        need_count=Coalesce(Subquery(needs), 0)
+    assessments = (
+        counted.select_related("community__region", "created_by")
+        .only(
+            # The columns the rows show, not the seventy of each community.
+            "assessed_on",
+            "team",
+            "method",
+            "status",
+            "returned_at",
+            "archived_at",
+            "community__name",
+            "community__region__short_name",
+            "created_by__username",
+            "created_by__first_name",
+            "created_by__last_name",
+        )
+        .annotate(need_count=Coalesce(Subquery(needs), 0))
     )
     validator = request.user.has_perm("assessments.validate_assessment")
     if not filters.sorted:

@@ -5,6 +5,9 @@ each field (about 60 per community); COPY takes the values as they are. What sta
 the objects get their primary keys, ``auto_now``/``auto_now_add`` fields are set, no signals
 are sent (bulk_create sends none either). ``seed_demo`` uses it for its hundred thousand
 communities and the rows that go with them.
+
+Instead of a signal per row, ``inserted`` is sent once per call (sender: the model), so that
+what is remembered about the rows (obcms/records/figures.py) is forgotten.
 """
 
 from __future__ import annotations
@@ -13,8 +16,10 @@ from collections.abc import Sequence
 from typing import TypeVar
 
 from django.db import connections, models, router
+from django.dispatch import Signal
 
 M = TypeVar("M", bound=models.Model)
+inserted = Signal()
 
 
 def insert(objects: Sequence[M], batch_size: int = 2000) -> Sequence[M]:
@@ -24,7 +29,9 @@ def insert(objects: Sequence[M], batch_size: int = 2000) -> Sequence[M]:
     model = type(objects[0])
     connection = connections[router.db_for_write(model)]
     if connection.vendor != "postgresql":
-        return model.objects.bulk_create(objects, batch_size=batch_size)
+        made = model.objects.bulk_create(objects, batch_size=batch_size)
+        inserted.send(sender=model)
+        return made
     meta = model._meta
     pk = meta.pk
     fields = list(meta.concrete_fields)
@@ -55,4 +62,5 @@ def insert(objects: Sequence[M], batch_size: int = 2000) -> Sequence[M]:
     for obj in objects:
         obj._state.adding = False
         obj._state.db = connection.alias
+    inserted.send(sender=model)
     return objects

@@ -25,6 +25,7 @@ from django.utils.safestring import mark_safe
 
 from obcms.db.shared_cache import forget, remembered
 from obcms.geography.loading import places_loaded
+from obcms.records import figures
 from obcms.records.archive import ARCHIVE_STATES
 
 PAGE_SIZE = 50
@@ -167,10 +168,14 @@ def page_of(
     ``count_from``: the same rows without the joins the page's columns need (the filtered
     model queryset under a ``values_list``), so that counting them does not join every
     barangay and region to each row: the count is the list's costliest query. ``count``: the
-    number of rows, when the page has counted them already (with its totals)."""
+    number of rows, when the page has counted them already (with its totals). A registry
+    record's count is remembered until one of them changes (obcms/records/figures.py)."""
     paginator = Paginator(queryset, per_page)
     if count is not None:
         paginator.count = count
-    elif count_from is not None:
-        paginator.count = count_from.count()  # Paginator.count is a cached property
+    elif count_from is not None:  # Paginator.count is a cached property
+        if count_from.model._meta.app_label in figures.SOURCE_APPS:
+            paginator.count = figures.counted(count_from)
+        else:
+            paginator.count = count_from.count()
     return paginator.get_page(request.GET.get("page"))

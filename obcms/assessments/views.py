@@ -3,6 +3,8 @@ workflow draft -> submitted -> validated, with "return to draft" and archive."""
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+
 from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required, permission_required
@@ -12,6 +14,7 @@ from django.db.models import Case, Count, IntegerField, OuterRef, Subquery, Valu
 from django.db.models.functions import Coalesce
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.formats import date_format
 from django.views.decorators.http import require_POST
 
 from obcms.assessments.filters import AssessmentFilter
@@ -77,10 +80,40 @@ def assessment_list(request: HttpRequest) -> HttpResponse:
         {
             "filters": filters,
             "page": page,
+            "rows": list_rows(page.object_list),
             "validator": validator,
             "filtered": any(k != "sort" for k in query),
         },
     )
+
+
+def list_rows(assessments: Iterable[Assessment]) -> list[tuple]:
+    """The list's rows as the page prints them, formatted here: the template's variable
+    lookups, filters and ``get_..._display`` calls cost more than the page's queries for 50
+    rows (issue 19)."""
+    methods = dict(Assessment.Method.choices)
+    statuses = dict(Assessment.Status.choices)
+    rows = []
+    for a in assessments:
+        region = a.community.region
+        author = a.created_by
+        rows.append(
+            (
+                a.pk,
+                date_format(a.assessed_on, "j M Y"),
+                a.community.name,
+                region.short_name if region else "",
+                a.team,
+                methods.get(a.method, a.method),
+                a.need_count,
+                a.status,
+                statuses.get(a.status, a.status),
+                a.status == Assessment.Status.DRAFT and a.returned_at is not None,
+                a.archived_at is not None,
+                (author.get_full_name() or author.get_username()) if author else "—",
+            )
+        )
+    return rows
 
 
 @login_required

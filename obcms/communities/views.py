@@ -125,7 +125,11 @@ def profile_of(community: Community) -> list[tuple[str, list[tuple[str, str, boo
 @permission_required("communities.view_community", raise_exception=True)
 def community_detail(request: HttpRequest, pk: int) -> HttpResponse:
     community = get_object_or_404(
-        listed_communities().prefetch_related("livelihoods", "languages", "contacts"), pk=pk
+        listed_communities()
+        # The municipality's name shows with its province's (Municipality.__str__).
+        .select_related("municipality__province")
+        .prefetch_related("livelihoods", "languages", "contacts"),
+        pk=pk,
     )
     own = {"archived_at__isnull": True}  # on its own page, even when the community is archived
     return render(

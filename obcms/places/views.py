@@ -129,5 +129,6 @@ def place_profile(request: HttpRequest, psgc: str) -> HttpResponse:
             "query": query,
             "map_query": urlencode({"place": place.psgc_code, **query}),
             "charts": charts.charts(profile.trends, "place"),
+            "charts_drawn": charts.drawn(profile.trends, "place"),
         },
     )

@@ -230,3 +230,16 @@ def test_the_assessment_list_count_is_remembered_until_an_assessment_changes(cli
     assert client.get(url).context["page"].paginator.count == 1
     community.archive(factories.user("administrator"), "duplicate")
     assert client.get(url).context["page"].paginator.count == 0
+
+
+def test_the_figures_are_forgotten_again_once_per_committed_transaction(
+    django_capture_on_commit_callbacks,
+):
+    """At once for this connection, and after the commit for the others: once, not once per
+    row of a transaction that saves thousands."""
+    from obcms.records import figures
+
+    with django_capture_on_commit_callbacks(execute=True) as callbacks:
+        for _ in range(3):
+            factories.community()
+    assert callbacks.count(figures._forget_after_commit) == 1

@@ -56,10 +56,18 @@ def counted(queryset: QuerySet) -> int:
 
 def forget_figures() -> None:
     """Every figure is read afresh: at once (this connection sees its own change), and again
-    once the transaction commits (another process may have counted in between)."""
+    once the transaction commits (another process may have counted in between), once per
+    transaction however many rows it changes."""
     forget(FIGURES)
-    if transaction.get_connection().in_atomic_block:
-        transaction.on_commit(lambda: forget(FIGURES), robust=True)
+    connection = transaction.get_connection()
+    if connection.in_atomic_block and not any(
+        callback is _forget_after_commit for _, callback, _ in connection.run_on_commit
+    ):
+        transaction.on_commit(_forget_after_commit, robust=True)
+
+
+def _forget_after_commit() -> None:
+    forget(FIGURES)
 
 
 @receiver(post_save)

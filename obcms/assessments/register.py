@@ -16,6 +16,7 @@ from django.db import transaction
 from django.db.models import Count, QuerySet, Sum
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils.text import Truncator
 from django.views.decorators.http import require_POST
 
@@ -26,7 +27,7 @@ from obcms.geography.models import Region
 from obcms.records.decisions import decided
 from obcms.records.figures import figure, query_key
 from obcms.records.history import entries_of
-from obcms.records.listing import is_id, page_of
+from obcms.records.listing import html_rows, is_id, page_of
 
 LIST_RELATIONS = (
     "assessment__community__municipality__region",
@@ -69,6 +70,12 @@ def _totals_of(needs: QuerySet[Need]) -> dict:
     }
 
 
+NEED_ROW = (
+    '<tr><td>{}</td><td>{}</td><td>{}</td><td><a href="{}{}/">{}</a></td><td>{}</td><td>{}</td>'
+    '<td>{}</td><td class="num">{}</td><td class="num">{}</td><td class="num">{}</td></tr>'
+)
+
+
 def list_rows(needs: Iterable[Need]) -> list[tuple]:
     """The register's rows as the page prints them, formatted here: the template's variable
     lookups, filters and ``get_..._display`` calls cost more than the page's queries for 50
@@ -106,6 +113,7 @@ def need_list(request: HttpRequest) -> HttpResponse:
         *LIST_COLUMNS, "assessment__community__name", "assessment__community__region__short_name"
     )
     page = page_of(request, rows, count=totals["count"])
+    rows, list_url = list_rows(page.object_list), reverse("needs:list")
     query = filters.as_query()
     return render(
         request,
@@ -113,7 +121,11 @@ def need_list(request: HttpRequest) -> HttpResponse:
         {
             "filters": filters,
             "page": page,
-            "rows": list_rows(page.object_list),
+            "rows": rows,
+            "rows_html": html_rows(
+                NEED_ROW,
+                ((*row[1:4], list_url, row[0], *row[4:]) for row in rows),
+            ),
             "totals": totals,
             "filtered": any(k != "sort" for k in query),
             "query": query,

@@ -14,7 +14,9 @@ from django.db.models import Case, Count, IntegerField, OuterRef, Subquery, Valu
 from django.db.models.functions import Coalesce
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils.formats import date_format
+from django.utils.safestring import mark_safe
 from django.views.decorators.http import require_POST
 
 from obcms.assessments.filters import AssessmentFilter
@@ -23,7 +25,7 @@ from obcms.assessments.models import Assessment, Need
 from obcms.communities.models import Community
 from obcms.records.archive import archive_views, refuse_archived
 from obcms.records.history import entries_of
-from obcms.records.listing import page_of
+from obcms.records.listing import ARCHIVED_BADGE, ARCHIVED_ROW, html_rows, page_of
 
 
 @login_required
@@ -73,6 +75,7 @@ def assessment_list(request: HttpRequest) -> HttpResponse:
             )
         assessments = assessments.order_by(*order)
     page = page_of(request, assessments, count_from=counted)
+    rows, list_url = list_rows(page.object_list), reverse("assessments:list")
     query = filters.as_query()
     return render(
         request,
@@ -80,11 +83,53 @@ def assessment_list(request: HttpRequest) -> HttpResponse:
         {
             "filters": filters,
             "page": page,
-            "rows": list_rows(page.object_list),
+            "rows": rows,
+            "rows_html": html_rows(
+                ASSESSMENT_ROW,
+                (
+                    (
+                        ARCHIVED_ROW if archived else "",
+                        list_url,
+                        pk,
+                        day,
+                        community,
+                        region,
+                        team,
+                        method,
+                        need_count,
+                        AWAITING if status == Assessment.Status.SUBMITTED else status_label,
+                        RETURNED_BADGE if returned else "",
+                        ARCHIVED_BADGE if archived else "",
+                        author,
+                    )
+                    for (
+                        pk,
+                        day,
+                        community,
+                        region,
+                        team,
+                        method,
+                        need_count,
+                        status,
+                        status_label,
+                        returned,
+                        archived,
+                        author,
+                    ) in rows
+                ),
+            ),
             "validator": validator,
             "filtered": any(k != "sort" for k in query),
         },
     )
+
+
+ASSESSMENT_ROW = (
+    '<tr{}><td><a href="{}{}/">{}</a></td><td>{}</td><td>{}</td><td>{}</td><td>{}</td>'
+    '<td class="num">{}</td><td>{}{}{}</td><td>{}</td></tr>'
+)
+AWAITING = mark_safe("<strong>Awaiting validation</strong>")
+RETURNED_BADGE = mark_safe(' <span class="badge">returned for changes</span>')
 
 
 def list_rows(assessments: Iterable[Assessment]) -> list[tuple]:

@@ -9,7 +9,7 @@ the values that are valid and leaves the others out.
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 
 import django_filters
 from django import forms
@@ -21,7 +21,7 @@ from django.forms.models import ModelChoiceIterator
 from django.forms.utils import flatatt
 from django.http import HttpRequest
 from django.utils.html import format_html, format_html_join
-from django.utils.safestring import mark_safe
+from django.utils.safestring import SafeString, mark_safe
 
 from obcms.db.shared_cache import forget, remembered
 from obcms.geography.loading import places_loaded
@@ -154,6 +154,17 @@ class RecordFilterSet(django_filters.FilterSet):
                 value = ",".join(str(v) for v in value)
             query[name] = str(value)
         return query
+
+
+def html_rows(row: str, values: Iterable[tuple]) -> SafeString:
+    """A table's rows from one ``format_html`` pattern, each value escaped unless marked safe:
+    fifty rows through the template language cost a list page more than all its queries
+    (issue 19); the same HTML from Python costs a tenth."""
+    return mark_safe("\n".join(format_html(row, *each) for each in values))  # noqa: S308
+
+
+ARCHIVED_ROW = mark_safe(' class="archived"')
+ARCHIVED_BADGE = mark_safe(' <span class="badge">archived</span>')
 
 
 def page_of(

@@ -248,7 +248,9 @@ def _nothing_remembered() -> None:
     so nothing remembered in the shared cache (obcms/db/shared_cache.py) may carry over."""
     from obcms.accounts.roles import PERMISSIONS
     from obcms.db.shared_cache import forget
+    from obcms.records.figures import FIGURES
     from obcms.records.listing import CHOICES
 
     forget(PERMISSIONS)
     forget(CHOICES)
+    forget(FIGURES)

@@ -3,10 +3,15 @@
 from decimal import Decimal
 
 import pytest
+from django.db import connection
 from django.db.models import Count, Sum
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from obcms.assessments.models import Assessment, Need
+from obcms.db.bulk import insert
+from obcms.db.shared_cache import forget
+from obcms.records.figures import FIGURES
 from tests.support import factories
 
 pytestmark = pytest.mark.django_db
@@ -213,3 +218,29 @@ def test_the_export_matches_the_filtered_list(
         rows = list(load_workbook(export.file.open("rb")).active.values)
     assert sorted(int(r[0]) for r in rows[1:]) == listed
     assert "'=HYPERLINK(1)" in {r[7] for r in rows[1:]}
+
+
+def test_the_totals_are_remembered_until_a_need_changes(client):
+    """A region's totals read every one of its needs: the page counts them once, then again
+    only after a need, its assessment or its community changes (also inserted in bulk)."""
+    client.force_login(factories.user("viewer"))
+    first = need(estimated_cost=Decimal("10"))
+    url = reverse("needs:list")
+    assert client.get(url).context["totals"]["count"] == 1
+    remembered = factories.queries_for(client, url)
+    forget(FIGURES)
+    with CaptureQueriesContext(connection) as counted:
+        client.get(url)
+    assert len(counted) == remembered + 1  # the one GROUP BY of the totals
+
+    need(of=first.assessment.community, estimated_cost=Decimal("5"))
+    totals = client.get(url).context["totals"]
+    assert (totals["count"], totals["cost"]) == (2, Decimal("15"))
+    validated = client.get(url, {"status": "validated"})
+    assert validated.context["totals"]["count"] == 0
+    first.validate_by(factories.user("administrator"))
+    assert client.get(url, {"status": "validated"}).context["totals"]["count"] == 1
+    insert([Need(assessment=first.assessment, sector="wash", description="A well")])
+    assert client.get(url).context["totals"]["count"] == 3
+    first.assessment.community.archive(factories.user("administrator"), "duplicate")
+    assert client.get(url).context["totals"]["count"] == 0

@@ -9,6 +9,7 @@ import pytest
 from auditlog.models import LogEntry
 from django.contrib.contenttypes.models import ContentType
 from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 from hypothesis import HealthCheck, given, settings
@@ -18,9 +19,11 @@ from obcms.assessments.models import Assessment, Need
 from obcms.communities.filters import CommunityFilter
 from obcms.communities.models import Community, EthnolinguisticGroup, Rating
 from obcms.coordination.models import Engagement, Partner
+from obcms.db.shared_cache import forget
 from obcms.geography.models import Barangay, Municipality
 from obcms.maptiles import tile_origin, tile_url_error
 from obcms.places import trends
+from obcms.records.figures import FIGURES
 from tests.support import factories
 from tests.support.processes import base_env, run
 
@@ -678,3 +681,29 @@ def test_any_place_code_is_a_page_a_400_or_a_404(viewer_client, code):
     from urllib.parse import quote
 
     assert viewer_client.get(f"/places/{quote(code)}/").status_code in (200, 400, 404)
+
+
+def test_a_profile_is_remembered_until_a_record_of_the_place_changes(client):
+    """A region's profile aggregates all its communities: counted once, then again only after
+    a community, an assessment or a group link changes."""
+    client.force_login(factories.user("viewer"))
+    barangay = factories.place("XII")
+    province = barangay.municipality.province
+    url = f"/places/{province.psgc_code}/"
+    community = factories.community(name="A", barangay=barangay)
+    assert client.get(url).context["profile"].communities == 1
+    remembered = factories.queries_for(client, url)
+    forget(FIGURES)
+    with CaptureQueriesContext(connection) as computed:
+        client.get(url)
+    assert len(computed) > remembered + 5  # the profile's aggregates, not read again
+
+    factories.community(name="B", barangay=barangay)
+    assert client.get(url).context["profile"].communities == 2
+    Assessment.objects.create(
+        community=community, assessed_on="2026-01-05", team="T", method="survey"
+    )
+    assert client.get(url).context["profile"].assessed_communities == 1
+    group = EthnolinguisticGroup.objects.get_or_create(name="Iranun")[0]
+    community.ethnolinguistic_groups.add(group)
+    assert ("Iranun", 1) in client.get(url).context["profile"].groups

@@ -13,8 +13,10 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from obcms.communities.models import Community
+from obcms.db.shared_cache import forget
 from obcms.geography import loading
 from obcms.geography.models import Municipality, Province
+from obcms.records.figures import FIGURES
 from tests.support import factories
 
 pytestmark = pytest.mark.django_db
@@ -94,10 +96,12 @@ def test_a_region_page_counts_without_joining_the_places_and_in_fixed_queries(cl
     grow(3)
     params = {"region": region.pk}
     client.get(url, params)  # session and caches warm, as on any later request
+    forget(FIGURES)  # the count is remembered: counted again, to be seen
     few = list_queries(client, url, params)
-    grow(60)  # more than a page
+    grow(60)  # more than a page: the remembered count is forgotten
     many = list_queries(client, url, params)
     assert len(few) == len(many)
+    assert len(list_queries(client, url, params)) == len(many) - 1  # the count remembered
     counts = [sql for sql in many if sql.startswith("SELECT COUNT(*)")]
     assert counts, many
     assert not any("geography_municipality" in sql for sql in counts), counts
@@ -201,3 +205,41 @@ def test_the_export_rows_cost_a_few_queries_per_chunk_whatever_the_rows():
     assert first["name"] == "'=Sitio 0" and first["region"] == "X"
     assert first["households"] == 20 and first["settlement_type"] == ""
     assert dict(zip(COLUMNS, rows[1], strict=True))["ethnolinguistic_groups"] == f"Group {group} 1"
+
+
+def test_the_database_connections_compile_no_query():
+    """PostgreSQL's JIT compiled a region's profile for seconds to run it in milliseconds."""
+    if connection.vendor != "postgresql":
+        pytest.skip("PostgreSQL only")
+    with connection.cursor() as cursor:
+        cursor.execute("SHOW jit")
+        assert cursor.fetchone()[0] == "off"
+
+
+def test_the_assessment_list_count_is_remembered_until_an_assessment_changes(client):
+    from obcms.assessments.models import Assessment
+
+    client.force_login(factories.user("viewer"))
+    community = factories.community()
+    factories.assessment(of=community)
+    url = reverse("assessments:list")
+    assert client.get(url).context["page"].paginator.count == 1
+    factories.assessment(of=community)
+    assert client.get(url).context["page"].paginator.count == 2
+    Assessment.objects.first().archive(factories.user("administrator"), "duplicate")
+    assert client.get(url).context["page"].paginator.count == 1
+    community.archive(factories.user("administrator"), "duplicate")
+    assert client.get(url).context["page"].paginator.count == 0
+
+
+def test_the_figures_are_forgotten_again_once_per_committed_transaction(
+    django_capture_on_commit_callbacks,
+):
+    """At once for this connection, and after the commit for the others: once, not once per
+    row of a transaction that saves thousands."""
+    from obcms.records import figures
+
+    with django_capture_on_commit_callbacks(execute=True) as callbacks:
+        for _ in range(3):
+            factories.community()
+    assert callbacks.count(figures._forget_after_commit) == 1

@@ -12,7 +12,8 @@ class NeedInline(admin.TabularInline):
 @admin.register(Assessment)
 class AssessmentAdmin(ArchivableAdmin):
     list_display = ("community", "assessed_on", "method", "status", "created_by")
-    list_filter = ("status", "method")
+    # By region too: the registry's list filters so, and bench/scale.py compares the two.
+    list_filter = ("status", "method", "community__region")
     list_select_related = ("community", "created_by")
     search_fields = ("community__name", "team")
     date_hierarchy = "assessed_on"
@@ -31,7 +32,7 @@ class AssessmentAdmin(ArchivableAdmin):
 @admin.register(Need)
 class NeedAdmin(admin.ModelAdmin):
     list_display = ("__str__", "assessment", "sector", "status", "urgency", "priority", "rank")
-    list_filter = ("status", "sector", "urgency", "priority")
+    list_filter = ("status", "sector", "urgency", "priority", "assessment__community__region")
     list_select_related = ("assessment__community",)
     search_fields = ("description", "assessment__community__name")
     raw_id_fields = ("assessment",)

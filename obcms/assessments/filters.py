@@ -68,14 +68,14 @@ class NeedFilter(RecordFilterSet):
     q = django_filters.CharFilter(label="Search", max_length=100, method="search")
     region = django_filters.ModelChoiceFilter(
         queryset=Region.objects.all(),
-        field_name="assessment__community__municipality__region",
+        field_name="assessment__community__region",
         label="Region",
         empty_label="Any",
         widget=PlainSelect,
     )
     province = django_filters.ModelChoiceFilter(
         queryset=Province.objects.all(),
-        field_name="assessment__community__municipality__province",
+        field_name="assessment__community__province",
         label="Province",
         empty_label="Any",
         widget=PlainSelect,

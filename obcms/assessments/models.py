@@ -59,7 +59,11 @@ class Assessment(Archivable):
     class Meta(Archivable.Meta):
         ordering = ["-assessed_on", "-id"]
         permissions = [("validate_assessment", "Can validate submitted assessments")]
-        indexes = [models.Index(fields=["status", "created_at"])]
+        indexes = [
+            models.Index(fields=["status", "created_at"]),
+            # The list's own order: a page walks the index instead of sorting every match.
+            models.Index(fields=["-assessed_on", "-id"], name="assessment_date_idx"),
+        ]
 
     def __str__(self) -> str:
         # A date given as a string (a fixture, a script) stays one until reloaded.
@@ -215,6 +219,13 @@ class Need(models.Model):
     class Meta:
         ordering = ["priority", "sector"]
         permissions = [("validate_need", "Can validate, prioritise, defer and reject needs")]
+        indexes = [
+            # The register's own order (status, rank, priority, newest first): a page walks
+            # the index instead of sorting a region's 150,000 needs (issue 19).
+            models.Index(
+                fields=["status", "rank", "priority", "-id"], name="need_register_order_idx"
+            ),
+        ]
 
     def __str__(self) -> str:
         return f"{self.get_sector_display()}: {self.description[:60]}"

@@ -13,6 +13,8 @@ from django.db.models import Count, Q, QuerySet
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
+from django.utils.html import format_html
+from django.utils.safestring import SafeString
 from django.views.decorators.http import require_POST
 
 from obcms.communities.filters import CommunityFilter
@@ -21,7 +23,7 @@ from obcms.communities.models import Community, Contact
 from obcms.geography.models import Barangay
 from obcms.records.archive import archive_views, refuse_archived
 from obcms.records.history import entries_of
-from obcms.records.listing import page_of
+from obcms.records.listing import ARCHIVED_BADGE, ARCHIVED_ROW, html_rows, page_of
 
 
 def listed_communities() -> QuerySet[Community]:
@@ -85,11 +87,64 @@ def community_list(request: HttpRequest) -> HttpResponse:
             "filters": filters,
             "page": page,
             "rows": rows,
+            "rows_html": community_rows_html(rows),
             "query": query,
             "filtered": bool(shown),
             # The map takes the same filters (obcms/places/filters.py).
             "map_link": f"{reverse('places:map')}?{urlencode(shown)}",
         },
+    )
+
+
+COMMUNITY_ROW = (
+    '<tr{}><td><a href="{}{}/">{}</a>{}</td><td>{}</td><td><a href="{}{}/">{}</a></td>'
+    '<td>{}</td><td><a href="{}{}/">{}</a></td><td class="num">{}</td><td>{}</td><td>{}</td></tr>'
+)
+
+
+def community_rows_html(rows: list[tuple]) -> SafeString:
+    """The list's rows: name, barangay, municipality, province and region linked to their
+    pages, population, groups, status."""
+    detail, places = reverse("communities:list"), reverse("places:index")
+    return html_rows(
+        COMMUNITY_ROW,
+        (
+            (
+                ARCHIVED_ROW if archived else "",
+                detail,
+                pk,
+                name,
+                ARCHIVED_BADGE if archived else "",
+                barangay,
+                places,
+                town_code,
+                municipality,
+                format_html('<a href="{}{}/">{}</a>', places, province_code, province)
+                if province_code
+                else "—",
+                places,
+                region_code,
+                region,
+                "—" if population is None else population,
+                groups,
+                verification,
+            )
+            for (
+                pk,
+                name,
+                barangay,
+                municipality,
+                province,
+                region,
+                population,
+                groups,
+                verification,
+                archived,
+                town_code,
+                province_code,
+                region_code,
+            ) in rows
+        ),
     )
 
 
@@ -125,7 +180,11 @@ def profile_of(community: Community) -> list[tuple[str, list[tuple[str, str, boo
 @permission_required("communities.view_community", raise_exception=True)
 def community_detail(request: HttpRequest, pk: int) -> HttpResponse:
     community = get_object_or_404(
-        listed_communities().prefetch_related("livelihoods", "languages", "contacts"), pk=pk
+        listed_communities()
+        # The municipality's name shows with its province's (Municipality.__str__).
+        .select_related("municipality__province")
+        .prefetch_related("livelihoods", "languages", "contacts"),
+        pk=pk,
     )
     own = {"archived_at__isnull": True}  # on its own page, even when the community is archived
     return render(

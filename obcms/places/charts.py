@@ -4,8 +4,14 @@ the numbers are also in a table for screen readers (templates/places/chart.html)
 
 from __future__ import annotations
 
+import hashlib
 import math
 from dataclasses import dataclass, field
+
+from django.template.loader import render_to_string
+from django.utils.safestring import SafeString, mark_safe
+
+from obcms.db.shared_cache import remembered
 
 WIDTH, HEIGHT = 520, 240
 LEFT, RIGHT, TOP, BOTTOM = 40, 6, 30, 38
@@ -146,3 +152,20 @@ def bar_chart(chart_id: str, data: dict) -> Chart:
 def charts(data: dict, prefix: str) -> list[Chart]:
     """Every chart of a trends.compute() result, ids unique on the page."""
     return [bar_chart(f"{prefix}-{name}", chart) for name, chart in data.items()]
+
+
+def drawn(data: dict, prefix: str) -> SafeString:
+    """The charts of ``data`` as HTML (templates/places/chart.html), remembered under the data
+    they draw: their hundreds of numbers, each localised by the template, cost the dashboard
+    and a place profile more than all their queries (issue 19)."""
+    key = hashlib.sha256(f"{prefix}{sorted(data.items())!r}".encode()).hexdigest()
+    return mark_safe(  # noqa: S308 (rendered by the template, which escapes)
+        remembered(
+            "charts",
+            key,
+            lambda: "".join(
+                render_to_string("places/chart.html", {"chart": chart})
+                for chart in charts(data, prefix)
+            ),
+        )
+    )

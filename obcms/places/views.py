@@ -12,6 +12,7 @@ from django.db.models import Count, Sum
 from django.http import Http404, HttpRequest, HttpResponse
 from django.middleware.gzip import re_accepts_gzip
 from django.shortcuts import render
+from django.utils import timezone
 from django.utils.cache import patch_vary_headers
 from django.views.decorators.cache import never_cache
 
@@ -19,6 +20,7 @@ from obcms.geography.models import Municipality, Province, Region
 from obcms.places import charts, markers, profiles, records
 from obcms.places.filters import MapFilter, PlaceFilter
 from obcms.places.lookup import PSGC_CODE, find_place
+from obcms.records.figures import figure, query_key
 
 read_communities = permission_required("communities.view_community", raise_exception=True)
 
@@ -106,7 +108,16 @@ def place_profile(request: HttpRequest, psgc: str) -> HttpResponse:
     if place is None:
         raise Http404("No region, province, city or municipality has this PSGC code.")
     filters = PlaceFilter(request.GET)
-    profile = profiles.compute(place, filters)
+    # Remembered until a record changes (obcms/records/figures.py): a region's profile
+    # aggregates tens of thousands of communities and their assessments.
+    profile = figure(
+        # Its trends and active partners count back from today.
+        query_key(
+            f"place profile {place.psgc_code} {timezone.localdate()}",
+            profiles.place_communities(place, filters),
+        ),
+        lambda: profiles.compute(place, filters),
+    )
     query = filters.as_query()
     return render(
         request,
@@ -118,5 +129,6 @@ def place_profile(request: HttpRequest, psgc: str) -> HttpResponse:
             "query": query,
             "map_query": urlencode({"place": place.psgc_code, **query}),
             "charts": charts.charts(profile.trends, "place"),
+            "charts_drawn": charts.drawn(profile.trends, "place"),
         },
     )

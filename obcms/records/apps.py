@@ -8,4 +8,4 @@ class RecordsConfig(AppConfig):
     verbose_name = "Records"
 
     def ready(self) -> None:
-        from obcms.records import checks  # noqa: F401 (registers the system checks)
+        from obcms.records import checks, figures  # noqa: F401 (system checks, receivers)

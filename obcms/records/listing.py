@@ -9,7 +9,7 @@ the values that are valid and leaves the others out.
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 
 import django_filters
 from django import forms
@@ -21,10 +21,11 @@ from django.forms.models import ModelChoiceIterator
 from django.forms.utils import flatatt
 from django.http import HttpRequest
 from django.utils.html import format_html, format_html_join
-from django.utils.safestring import mark_safe
+from django.utils.safestring import SafeString, mark_safe
 
 from obcms.db.shared_cache import forget, remembered
 from obcms.geography.loading import places_loaded
+from obcms.records import figures
 from obcms.records.archive import ARCHIVE_STATES
 
 PAGE_SIZE = 50
@@ -155,6 +156,17 @@ class RecordFilterSet(django_filters.FilterSet):
         return query
 
 
+def html_rows(row: str, values: Iterable[tuple]) -> SafeString:
+    """A table's rows from one ``format_html`` pattern, each value escaped unless marked safe:
+    fifty rows through the template language cost a list page more than all its queries
+    (issue 19); the same HTML from Python costs a tenth."""
+    return mark_safe("\n".join(format_html(row, *each) for each in values))  # noqa: S308
+
+
+ARCHIVED_ROW = mark_safe(' class="archived"')
+ARCHIVED_BADGE = mark_safe(' <span class="badge">archived</span>')
+
+
 def page_of(
     request: HttpRequest,
     queryset: QuerySet,
@@ -167,10 +179,14 @@ def page_of(
     ``count_from``: the same rows without the joins the page's columns need (the filtered
     model queryset under a ``values_list``), so that counting them does not join every
     barangay and region to each row: the count is the list's costliest query. ``count``: the
-    number of rows, when the page has counted them already (with its totals)."""
+    number of rows, when the page has counted them already (with its totals). A registry
+    record's count is remembered until one of them changes (obcms/records/figures.py)."""
     paginator = Paginator(queryset, per_page)
     if count is not None:
         paginator.count = count
-    elif count_from is not None:
-        paginator.count = count_from.count()  # Paginator.count is a cached property
+    elif count_from is not None:  # Paginator.count is a cached property
+        if count_from.model._meta.app_label in figures.SOURCE_APPS:
+            paginator.count = figures.counted(count_from)
+        else:
+            paginator.count = count_from.count()
     return paginator.get_page(request.GET.get("page"))

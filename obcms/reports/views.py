@@ -41,6 +41,7 @@ def dashboard(request: HttpRequest) -> HttpResponse:
             "data": data,
             "snapshot": snapshot,
             "charts": over_time,
+            "charts_drawn": charts.drawn(data.get("trends", {}), "dashboard"),
             "chain": chain_figures.compute(),
         },
     )

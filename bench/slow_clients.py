@@ -4,7 +4,8 @@
         [--options today,threads32,gevent,asgi,obcms] [--gevent-path DIR]
 
 The hardening issue's finding 2: 14 connections sending a header line every 2 s, or 14 slow
-POST bodies, stopped /health/ and every page. For each option the Procfile's web line (3
+POST bodies, stopped /health/ and every page. A third kind ("close") sends a whole request with
+"Connection: close" and then neither sends nor closes. For each option the Procfile's web line (3
 workers, as the attack found it) runs on PostgreSQL and Redis (a scratch database, created and
 dropped); N slow connections open (tests/support/slow_clients.py), then for ``--window``
 seconds one thread asks /health/ every 0.2 s and another fetches the sign-in page
@@ -129,6 +130,7 @@ def main() -> None:
     parser.add_argument("--rounds", type=int, default=1)
     parser.add_argument("--options", default="today,threads32,gevent,asgi,obcms")
     parser.add_argument("--gevent-path", default="")
+    parser.add_argument("--kinds", default="headers,body,close")
     parser.add_argument("--database", default="postgres://postgres@127.0.0.1:5432/postgres")
     parser.add_argument("--redis", default="redis://127.0.0.1:6379/1")
     args = parser.parse_args()
@@ -158,7 +160,7 @@ def main() -> None:
         for number in range(1, args.rounds + 1):
             for label in chosen:
                 description, command, extra = table[label]
-                for kind in ("headers", "body"):
+                for kind in args.kinds.split(","):
                     for count in counts:
                         command_line = f"{command} --access-logfile /dev/null"
                         run = one_run(command_line, {**env, **extra}, kind, count, args.window)

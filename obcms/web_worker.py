@@ -27,7 +27,7 @@ import tempfile
 import time
 from functools import partial
 
-from gunicorn import http
+from gunicorn import http, util
 from gunicorn.http.errors import NoMoreData
 from gunicorn.http.unreader import SocketUnreader
 from gunicorn.workers.gthread import STOP_KEEPALIVE_LINGER, ThreadWorker
@@ -95,6 +95,8 @@ class _Arriving:
         self.surplus = b""  # bytes after the body: a pipelined next request
         self.chunked: _Chunked | None = None
         self.continue_sent = False
+        self.started = False  # a first byte came
+        self.registered = False  # the event loop watches the socket
 
     def feed(self, data: bytes, body_limit: int) -> str:
         """Take ``data``; answer "more" (keep reading), "ready" (the request is whole) or
@@ -209,8 +211,9 @@ class _Unreader(SocketUnreader):
 class ReadFirstWorker(ThreadWorker):
     """gthread, but the event loop reads each request in full before a thread takes it."""
 
-    #: Seconds a request (head and body) may take to arrive; set from GUNICORN_READ_TIMEOUT
-    #: by gunicorn.conf.py.
+    #: Seconds a request (head and body) may take to arrive once its first byte has; set
+    #: from GUNICORN_READ_TIMEOUT by gunicorn.conf.py. Before the first byte a connection
+    #: waits as long as an idle kept-alive one (``keepalive``) and is closed silently.
     read_timeout: float = 30.0
     #: Bodies larger than this are not read ahead (the app refuses them with 413 unread).
     body_limit: int = 10 * 1024 * 1024
@@ -218,6 +221,7 @@ class ReadFirstWorker(ThreadWorker):
     def __init__(self, *args: object, **kwargs: object) -> None:
         super().__init__(*args, **kwargs)
         self.arriving: dict[socket.socket, tuple[object, _Arriving]] = {}
+        self.closing: dict[socket.socket, tuple[float, list[int]]] = {}
         self.stopping_at: float | None = None
 
     def enqueue_req(self, conn) -> None:
@@ -227,17 +231,21 @@ class ReadFirstWorker(ThreadWorker):
             conn.arrived = False
             super().enqueue_req(conn)
             return
+        if not getattr(conn, "close_later", None):
+            conn.close_later = True
+            conn.close = partial(self._close, conn)
         cfg = self.cfg
         max_head = cfg.limit_request_line + cfg.limit_request_fields * (
             cfg.limit_request_field_size + 2
         )
-        arriving = _Arriving(time.monotonic() + self.read_timeout, max_head)
+        arriving = _Arriving(time.monotonic() + cfg.keepalive, max_head)
         leftover = conn.parser.unreader.take_buffered() if conn.parser is not None else b""
         conn.sock.setblocking(False)
         self.arriving[conn.sock] = (conn, arriving)
         if leftover and self._take(conn, arriving, leftover):
             return
         self.poller.register(conn.sock, selectors.EVENT_READ, partial(self._readable, conn))
+        arriving.registered = True
 
     def handle(self, conn):
         keep = super().handle(conn)
@@ -246,21 +254,36 @@ class ReadFirstWorker(ThreadWorker):
             unreader.keep_unread()
         return keep
 
+    def _keepalive_after(self, conn, keepalive: bool) -> bool:
+        """A body left on the socket (too large to read ahead) is not drained by a thread
+        for up to 5 s, as gthread does: the connection closes instead."""
+        if getattr(conn, "body_unread", False):
+            conn.body_unread = False
+            return False
+        return super()._keepalive_after(conn, keepalive)
+
     def _readable(self, conn, sock: socket.socket) -> None:
         try:
-            data = sock.recv(65536)
-        except OSError as error:
-            if error.errno in (errno.EAGAIN, errno.EWOULDBLOCK):
+            try:
+                data = sock.recv(65536)
+            except OSError as error:
+                if error.errno in (errno.EAGAIN, errno.EWOULDBLOCK):
+                    return
+                data = b""
+            if not data:  # the client went away
+                self._drop(conn)
                 return
-            data = b""
-        if not data:  # the client went away
-            self._drop(conn)
-            return
-        if self._take(conn, self.arriving[sock][1], data):
-            self.poller.unregister(sock)
+            self._take(conn, self.arriving[sock][1], data)
+        except Exception:  # never let one connection stop the worker's loop
+            self.log.exception("Error reading a request")
+            if sock in self.arriving:
+                self._drop(conn)
 
     def _take(self, conn, arriving: _Arriving, data: bytes) -> bool:
         """Feed ``data``; hand the connection to a thread once the request is in (True)."""
+        if not arriving.started:
+            arriving.started = True
+            arriving.deadline = time.monotonic() + self.read_timeout
         verdict = arriving.feed(data, self.body_limit)
         if verdict == "more":
             if arriving.head_done and not arriving.continue_sent and arriving.expects_continue():
@@ -271,6 +294,8 @@ class ReadFirstWorker(ThreadWorker):
                     pass
             return False
         del self.arriving[conn.sock]
+        if arriving.registered:
+            self.poller.unregister(conn.sock)
         if conn.parser is None:
             conn.parser = http.get_parser(self.cfg, conn.sock, conn.client)
         unreader = conn.parser.unreader
@@ -281,6 +306,7 @@ class ReadFirstWorker(ThreadWorker):
             arriving.body.seek(0)
         unreader.spooled, unreader.deadline = arriving.body, arriving.deadline
         unreader.surplus = arriving.surplus
+        conn.body_unread = verdict == "hand over"
         conn.data_ready = conn.arrived = True
         self.enqueue_req(conn)
         return True
@@ -288,32 +314,69 @@ class ReadFirstWorker(ThreadWorker):
     def _drop(self, conn, answer: bytes = b"") -> None:
         _, arriving = self.arriving.pop(conn.sock)
         arriving.close()
-        try:
+        if arriving.registered:
             self.poller.unregister(conn.sock)
-        except (KeyError, ValueError, OSError):
-            pass
         if answer:
             try:
                 conn.sock.send(answer)
             except OSError:
                 pass
         self.nr_conns -= 1
-        conn.close()
+        conn.close(graceful=bool(answer))
+
+    def _close(self, conn, graceful: bool = False) -> None:
+        """gthread closes "gracefully" (RFC 9112 section 9.6: send FIN, then read what the
+        client still sends for up to 2 s) with blocking reads on the event loop's own thread:
+        a client that neither sends nor closes stalled every connection of the worker for
+        2 s. Here the event loop lingers without blocking."""
+        sock = conn.sock
+        if not graceful:
+            util.close(sock)
+            return
+        try:
+            sock.setblocking(False)
+            sock.shutdown(socket.SHUT_WR)
+            self.poller.register(sock, selectors.EVENT_READ, self._linger)
+        except (OSError, ValueError, KeyError):
+            util.close(sock)
+            return
+        self.closing[sock] = (time.monotonic() + 2.0, [0])
+
+    def _linger(self, sock: socket.socket) -> None:
+        try:
+            data = sock.recv(65536)
+        except (BlockingIOError, InterruptedError):
+            return
+        except OSError:
+            data = b""
+        drained = self.closing[sock][1]
+        drained[0] += len(data)
+        if not data or drained[0] >= 65536:
+            self._closed(sock)
+
+    def _closed(self, sock: socket.socket) -> None:
+        self.closing.pop(sock, None)
+        try:
+            self.poller.unregister(sock)
+        except (KeyError, ValueError, OSError):
+            pass
+        util.close(sock)
 
     def murder_pending(self) -> None:
         """Also close requests that did not arrive in time (the loop calls this every
-        second); a stopping worker gives them STOP_KEEPALIVE_LINGER at most, as gthread
-        gives its kept-alive connections."""
+        second), with 408 once any of their bytes came; a stopping worker gives connections
+        that sent nothing yet STOP_KEEPALIVE_LINGER at most, as gthread gives its kept-alive
+        ones."""
         super().murder_pending()
         now = time.monotonic()
         if not self.alive and self.stopping_at is None:
             self.stopping_at = now + STOP_KEEPALIVE_LINGER
-        late = []
+        for sock, (limit, _) in list(self.closing.items()):
+            if now >= limit:
+                self._closed(sock)
         for conn, arriving in list(self.arriving.values()):
             limit = arriving.deadline
-            if self.stopping_at is not None and not arriving.head:
+            if self.stopping_at is not None and not arriving.started:
                 limit = min(limit, self.stopping_at)
             if now >= limit:
-                late.append(conn)
-        for conn in late:
-            self._drop(conn, TIMED_OUT)
+                self._drop(conn, TIMED_OUT if arriving.started else b"")

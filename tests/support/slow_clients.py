@@ -1,6 +1,9 @@
 """Slow clients, as the hardening issue's attack opened them: connections that send a request
-head one header line every few seconds, or a whole head and then a POST body one byte every few
-seconds. Used by tests/test_slow_clients.py and bench/slow_clients.py.
+head one header line every few seconds ("headers"), or a whole head and then a POST body one
+byte every few seconds ("body"); and ones that send a whole request with "Connection: close"
+but never close their end after the answer ("close": gunicorn's gthread then lingers up to 2 s
+on each, on the thread that serves every connection of the worker). Used by
+tests/test_slow_clients.py and bench/slow_clients.py.
 
 Every connection runs on one asyncio loop in a background thread, so a few hundred cost the
 test runner one thread. Each records when the server ended it (closed, reset or answered).
@@ -30,6 +33,8 @@ class Slow:
 def _head(kind: str, host: str, length: int) -> bytes:
     if kind == "headers":  # no blank line: the head never ends
         return f"GET /health/ HTTP/1.1\r\nHost: {host}\r\nX-Forwarded-Proto: https\r\n".encode()
+    if kind == "close":
+        return f"GET /health/ HTTP/1.1\r\nHost: {host}\r\nConnection: close\r\n\r\n".encode()
     # A body the view must read: the CSRF cookie is set, so CsrfViewMiddleware reads the
     # form for its token (without the cookie it refuses before reading).
     token = "a" * 32
@@ -56,7 +61,7 @@ class SlowClients:
         interval: float = INTERVAL,
         body_length: int = 100_000,
     ) -> None:
-        assert kind in ("headers", "body")
+        assert kind in ("headers", "body", "close")
         self.port, self.kind, self.count, self.interval = port, kind, count, interval
         self.head = _head(kind, host, body_length)
         self.body_length = body_length
@@ -103,20 +108,24 @@ class SlowClients:
                     break
                 if self.kind == "headers":
                     writer.write(f"X-Slow-{sent}: x\r\n".encode())
-                elif sent < self.body_length:
+                elif self.kind == "body" and sent < self.body_length:
                     writer.write(b"a")
                 sent += 1
                 await writer.drain()
             data = read.result()
             slow.first_bytes = data
             slow.how = "answered" if data else "closed"
+            if self.kind == "close":  # answered; now neither send nor close
+                slow.ended_after = time.monotonic() - opened
+                await self._stop.wait()
         except (ConnectionError, OSError) as error:
             slow.how = type(error).__name__
         except asyncio.CancelledError:
             read.cancel()
             writer.close()
             raise
-        slow.ended_after = time.monotonic() - opened
+        if slow.ended_after is None:
+            slow.ended_after = time.monotonic() - opened
         writer.close()
 
     def ended(self) -> int:

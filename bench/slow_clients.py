@@ -113,6 +113,58 @@ def one_run(command: str, env: dict[str, str], kind: str, count: int, window: fl
         web.stop()
 
 
+def load(port: int, seconds: float, clients: int = 8) -> dict[str, float]:
+    """``clients`` threads requesting the sign-in page back to back on kept-alive connections,
+    no slow client: requests per second, p50 and p99 in ms, failures (a worker class must not
+    cost the ordinary traffic what it saves under attack)."""
+    import http.client
+
+    times: list[float] = []
+    failures = [0]
+    until = time.monotonic() + seconds
+
+    def client() -> None:
+        conn = http.client.HTTPConnection("127.0.0.1", port, timeout=10)
+        while time.monotonic() < until:
+            started = time.monotonic()
+            try:
+                conn.request("GET", "/accounts/login/", headers={"Host": "localhost", **HEADERS})
+                response = conn.getresponse()
+                response.read()
+                if response.status != 200:
+                    failures[0] += 1
+                times.append(time.monotonic() - started)
+            except (OSError, http.client.HTTPException):
+                failures[0] += 1
+                conn.close()
+                conn = http.client.HTTPConnection("127.0.0.1", port, timeout=10)
+        conn.close()
+
+    threads = [threading.Thread(target=client) for _ in range(clients)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    times.sort()
+    return {
+        "rps": len(times) / seconds,
+        "p50": times[len(times) // 2] * 1000 if times else 0,
+        "p99": times[int(len(times) * 0.99)] * 1000 if times else 0,
+        "failures": failures[0],
+    }
+
+
+def one_load(command: str, env: dict[str, str], seconds: float) -> dict[str, float]:
+    port = free_port()
+    web = Process(command, {**env, "PORT": str(port)}, name="bench-web")
+    try:
+        web.wait_for_http(f"http://127.0.0.1:{port}/health/", timeout=60, host="localhost")
+        load(port, 1)  # warm every worker up
+        return load(port, seconds)
+    finally:
+        web.stop()
+
+
 def figures(samples: list[float | None]) -> str:
     answered = [s for s in samples if s is not None]
     if not answered:
@@ -131,6 +183,9 @@ def main() -> None:
     parser.add_argument("--options", default="today,threads32,gevent,asgi,obcms")
     parser.add_argument("--gevent-path", default="")
     parser.add_argument("--kinds", default="headers,body,close")
+    parser.add_argument(
+        "--load", type=float, default=0, help="also: seconds of ordinary load per option"
+    )
     parser.add_argument("--database", default="postgres://postgres@127.0.0.1:5432/postgres")
     parser.add_argument("--redis", default="redis://127.0.0.1:6379/1")
     args = parser.parse_args()
@@ -153,6 +208,7 @@ def main() -> None:
         GUNICORN_LOG_LEVEL="warning",
     )
     rows = []
+    loads = []
     try:
         assert manage("release", env=env).returncode == 0
         assert manage("collectstatic", "--noinput", env=env).returncode == 0
@@ -166,6 +222,12 @@ def main() -> None:
                         run = one_run(command_line, {**env, **extra}, kind, count, args.window)
                         rows.append((description, kind, count, number, run))
                         print_row(*rows[-1], flush=True)
+                if args.load:
+                    command_line = f"{command} --access-logfile /dev/null"
+                    loads.append(
+                        (description, number, one_load(command_line, {**env, **extra}, args.load))
+                    )
+                    print(loads[-1], flush=True)
     finally:
         admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
         shutil.rmtree(workdir, ignore_errors=True)
@@ -181,6 +243,17 @@ def main() -> None:
     header()
     for row in rows:
         print_row(*row)
+    if loads:
+        print(
+            f"\nOrdinary load, no slow client: 8 Python clients on kept-alive connections, the "
+            f"sign-in page back to back for {args.load:.0f} s (client and server share the 2 cores)"
+        )
+        print(f"| {'option':26} | rd | {'req/s':>6} | {'p50 ms':>6} | {'p99 ms':>6} | fail |")
+        for description, number, f in loads:
+            print(
+                f"| {description:26} | {number:>2} | {f['rps']:>6.0f} | {f['p50']:>6.1f} "
+                f"| {f['p99']:>6.1f} | {f['failures']:>4} |"
+            )
 
 
 def header() -> None:

@@ -7,15 +7,20 @@ clients held every thread of 3 workers x 4 threads, /health/ included (hardening
 2). Here the worker's own event loop (the selector that already accepts connections and waits on
 kept-alive ones) reads each request's head and body without blocking, spooling the body to a
 temporary file past 1 MiB, and hands the connection to a thread with every byte in hand. A
-request that has not arrived complete within ``read_timeout`` seconds is closed (408). Threads
+request whose first byte came more than ``read_timeout`` seconds ago and that is still not
+complete is answered 408 and closed; a connection that has sent nothing waits as long as an idle
+kept-alive one and is closed silently (a router may hold it open for its next request). Threads
 then only ever wait on PostgreSQL, Redis and the response, as they did for a fast client.
 
 Kept: everything else of gthread (keep-alive, drain on SIGTERM, max_requests, the access log).
-Not read ahead: bodies over ``body_limit`` (the app answers 413 without reading them; gunicorn's
-own bounded drain follows), a head that is already too large (the parser refuses it at once),
-TLS and HTTP/2 connections (the platforms terminate TLS at their router and speak HTTP/1.1 to
-us). Should the parser still want bytes after the hand-over, its reads stop at the same
-deadline, so no request can hold a thread on a silent client past ``read_timeout``.
+Changed besides: gthread's "graceful" close (send FIN, then read for up to 2 s what the client
+still sends) blocked the event loop's thread, so one client that neither sent nor closed after a
+"Connection: close" answer stalled every connection of the worker for 2 s; here the event loop
+lingers without blocking. Not read ahead: bodies over ``MAX_REQUEST_BYTES`` (the app answers
+413 without reading them and the connection closes, no thread drains them), a head already too
+large (the parser refuses it at once), TLS and HTTP/2 connections (the platforms terminate TLS
+at their router and speak HTTP/1.1 to us). Should the parser still want bytes after the
+hand-over, its reads stop at the same deadline: no request holds a thread on a silent client.
 """
 
 from __future__ import annotations
@@ -215,7 +220,8 @@ class ReadFirstWorker(ThreadWorker):
     #: from GUNICORN_READ_TIMEOUT by gunicorn.conf.py. Before the first byte a connection
     #: waits as long as an idle kept-alive one (``keepalive``) and is closed silently.
     read_timeout: float = 30.0
-    #: Bodies larger than this are not read ahead (the app refuses them with 413 unread).
+    #: Bodies larger than this are not read ahead: the app refuses them with 413 unread.
+    #: Django's MAX_REQUEST_BYTES once the app is loaded (see run()).
     body_limit: int = 10 * 1024 * 1024
 
     def __init__(self, *args: object, **kwargs: object) -> None:
@@ -223,6 +229,13 @@ class ReadFirstWorker(ThreadWorker):
         self.arriving: dict[socket.socket, tuple[object, _Arriving]] = {}
         self.closing: dict[socket.socket, tuple[float, list[int]]] = {}
         self.stopping_at: float | None = None
+
+    def run(self) -> None:
+        from django.conf import settings
+
+        if settings.configured:  # the app is loaded by now (preload_app, or init_process)
+            self.body_limit = int(getattr(settings, "MAX_REQUEST_BYTES", self.body_limit))
+        super().run()
 
     def enqueue_req(self, conn) -> None:
         """Every path to a thread (new connection, kept-alive one readable again, bytes left

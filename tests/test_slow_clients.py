@@ -4,7 +4,9 @@ With gunicorn's plain gthread worker, 14 connections sending a header line every
 slow POST bodies, held every thread and /health/ stopped answering. The Procfile's web line
 (obcms/web_worker.py) reads requests in its event loop; here a few dozen slow connections of
 each kind are open while /health/ must answer 200 within a second every time and a page must
-be served, and then the server ends every slow connection itself (GUNICORN_READ_TIMEOUT).
+be served, and then the server ends every slow connection itself (GUNICORN_READ_TIMEOUT). Also
+open: clients that get their answer to a "Connection: close" request and then neither send nor
+close (gthread's graceful close waited up to 2 s on each, blocking its whole worker).
 bench/slow_clients.py measures the same against the other options.
 """
 
@@ -15,6 +17,7 @@ from tests.support.slow_clients import SlowClients
 
 HOST = "obcms.example.org"
 SLOW_EACH = 24  # per kind: 48 slow connections against 2 workers x 4 threads
+CLOSERS = 12
 READ_TIMEOUT = 6
 
 
@@ -39,8 +42,10 @@ def test_slow_clients_do_not_stall_health_or_pages(
     with (
         SlowClients(port, "headers", SLOW_EACH, host=HOST) as heads,
         SlowClients(port, "body", SLOW_EACH, host=HOST) as bodies,
+        SlowClients(port, "close", CLOSERS, host="localhost") as closers,
     ):
         assert heads.opened == bodies.opened == SLOW_EACH
+        wait_until(lambda: closers.ended() == CLOSERS, 10, "the closers' answers")
         for _ in range(10):
             # The timeout is the requirement: a probe unanswered within 1 s fails here.
             status, _, _ = http_get(f"{base}/health/", host="localhost", timeout=1)

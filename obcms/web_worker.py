@@ -25,7 +25,6 @@ hand-over, its reads stop at the same deadline: no request holds a thread on a s
 
 from __future__ import annotations
 
-import errno
 import selectors
 import socket
 import tempfile
@@ -257,6 +256,10 @@ class ReadFirstWorker(ThreadWorker):
         self.arriving[conn.sock] = (conn, arriving)
         if leftover and self._take(conn, arriving, leftover):
             return
+        # A kept-alive connection the poller found readable has its request in already: read
+        # it now rather than after one more turn of the loop.
+        if self._readable(conn, conn.sock):
+            return
         self.poller.register(conn.sock, selectors.EVENT_READ, partial(self._readable, conn))
         arriving.registered = True
 
@@ -275,22 +278,28 @@ class ReadFirstWorker(ThreadWorker):
             return False
         return super()._keepalive_after(conn, keepalive)
 
-    def _readable(self, conn, sock: socket.socket) -> None:
+    def _readable(self, conn, sock: socket.socket) -> bool:
         try:
-            try:
-                data = sock.recv(65536)
-            except OSError as error:
-                if error.errno in (errno.EAGAIN, errno.EWOULDBLOCK):
-                    return
-                data = b""
-            if not data:  # the client went away
-                self._drop(conn)
-                return
-            self._take(conn, self.arriving[sock][1], data)
+            return self._read(conn)
         except Exception:  # never let one connection stop the worker's loop
             self.log.exception("Error reading a request")
             if sock in self.arriving:
                 self._drop(conn)
+            return True
+
+    def _read(self, conn) -> bool:
+        """Read what has come; True once the connection is no longer arriving (handed to a
+        thread, or closed because the client went away)."""
+        try:
+            data = conn.sock.recv(65536)
+        except (BlockingIOError, InterruptedError):
+            return False
+        except OSError:
+            data = b""
+        if not data:  # the client went away
+            self._drop(conn)
+            return True
+        return self._take(conn, self.arriving[conn.sock][1], data)
 
     def _take(self, conn, arriving: _Arriving, data: bytes) -> bool:
         """Feed ``data``; hand the connection to a thread once the request is in (True)."""

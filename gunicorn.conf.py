@@ -33,11 +33,12 @@ bind = [f"0.0.0.0:{env.int('PORT', default=8000, minimum=1, maximum=65535)}"]
 # more threads). Same threads, same database connections, no new dependency.
 worker_class = "obcms.web_worker.ReadFirstWorker"
 
-# Seconds a request's head and body may take to arrive before the connection is closed (408).
-# Waiting costs no thread, only a socket, so this bounds how many slow connections pile up, not
-# who is served. 30 s: the routers' own read timeouts are 60 s between reads (nginx on Dokku,
-# Traefik on Coolify); an upload of ATTACHMENT_MAX_MB at 3 Mbit/s takes about 25 s.
-read_timeout = env.int("GUNICORN_READ_TIMEOUT", default=30, minimum=1)
+# Seconds a request's head and body may take to arrive, from its first byte, before the
+# connection is closed with 408. Waiting costs no thread, only a socket, so this bounds how long
+# slow connections pile up, not who is served; 60 s, as long as the routers in front allow (nginx
+# on Dokku: 60 s between reads; Traefik on Coolify: 60 s for the whole request), so an upload on a
+# slow line that gets through the router is not cut here (9 MB at 1.5 Mbit/s: about 50 s).
+read_timeout = env.int("GUNICORN_READ_TIMEOUT", default=60, minimum=1)
 ReadFirstWorker.read_timeout = read_timeout
 
 

@@ -218,7 +218,7 @@ class ReadFirstWorker(ThreadWorker):
     #: Seconds a request (head and body) may take to arrive once its first byte has; set
     #: from GUNICORN_READ_TIMEOUT by gunicorn.conf.py. Before the first byte a connection
     #: waits as long as an idle kept-alive one (``keepalive``) and is closed silently.
-    read_timeout: float = 30.0
+    read_timeout: float = 60.0
     #: Bodies larger than this are not read ahead: the app refuses them with 413 unread.
     #: Django's MAX_REQUEST_BYTES once the app is loaded (see run()).
     body_limit: int = 10 * 1024 * 1024

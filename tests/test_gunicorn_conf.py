@@ -47,7 +47,7 @@ def test_defaults_bind_8000_with_threads_and_limits_under_the_platforms_30s(monk
     from gunicorn.workers.gthread import ThreadWorker
 
     assert issubclass(cfg.worker_class, ThreadWorker)
-    assert cfg.worker_class.read_timeout == 30
+    assert cfg.worker_class.read_timeout == 60
     assert 2 <= cfg.workers <= 4
     assert cfg.threads == 4
     assert cfg.timeout < 30

@@ -106,8 +106,9 @@ class _Arriving:
         """Take ``data``; answer "more" (keep reading), "ready" (the request is whole) or
         "hand over" (let the parser decide: too large, or framing it will refuse)."""
         if not self.head_done:
+            seen = max(0, len(self.head) - 3)  # the end may straddle two reads
             self.head += data
-            end = self.head.find(b"\r\n\r\n")
+            end = self.head.find(b"\r\n\r\n", seen)
             if end < 0:
                 return "hand over" if len(self.head) > self.max_head else "more"
             data = bytes(self.head[end + 4 :])

@@ -27,6 +27,7 @@ def load(monkeypatch, **variables: str):
         "GUNICORN_TIMEOUT",
         "GUNICORN_GRACEFUL_TIMEOUT",
         "GUNICORN_KEEPALIVE",
+        "GUNICORN_READ_TIMEOUT",
         "GUNICORN_MAX_REQUESTS",
         "GUNICORN_LOG_LEVEL",
         "FORWARDED_ALLOW_IPS",
@@ -41,7 +42,12 @@ def load(monkeypatch, **variables: str):
 def test_defaults_bind_8000_with_threads_and_limits_under_the_platforms_30s(monkeypatch):
     cfg = load(monkeypatch)
     assert cfg.bind == ["0.0.0.0:8000"]
-    assert cfg.worker_class_str == "gthread"
+    # gthread, reading each request in its event loop before a thread takes it (finding 2)
+    assert cfg.worker_class_str == "obcms.web_worker.ReadFirstWorker"
+    from gunicorn.workers.gthread import ThreadWorker
+
+    assert issubclass(cfg.worker_class, ThreadWorker)
+    assert cfg.worker_class.read_timeout == 60
     assert 2 <= cfg.workers <= 4
     assert cfg.threads == 4
     assert cfg.timeout < 30
@@ -67,11 +73,13 @@ def test_every_knob_is_read(monkeypatch):
         GUNICORN_TIMEOUT="20",
         GUNICORN_GRACEFUL_TIMEOUT="15",
         GUNICORN_KEEPALIVE="100",
+        GUNICORN_READ_TIMEOUT="12",
         GUNICORN_MAX_REQUESTS="0",
         GUNICORN_LOG_LEVEL="warning",
         FORWARDED_ALLOW_IPS="10.0.0.1",
     )
     assert (cfg.threads, cfg.timeout, cfg.graceful_timeout, cfg.keepalive) == (8, 20, 15, 100)
+    assert cfg.worker_class.read_timeout == 12
     assert (cfg.max_requests, cfg.max_requests_jitter) == (0, 0)
     assert cfg.loglevel == "warning"
     assert cfg.forwarded_allow_ips == ["10.0.0.1"]

@@ -13,7 +13,8 @@ The floors, lowest first. A module may import from its own floor and the floors 
 - services: probes, operations, Celery and beat, request security;
 - registry: the apps of the product, and any app not listed elsewhere;
 - entry points: what a framework loads by name and nothing imports (the package root, which
-  loads the Celery app; the URL map; WSGI/ASGI; every management command).
+  loads the Celery app; the URL map; WSGI/ASGI; gunicorn's web worker; every management
+  command).
 
 A cycle is also refused between packages (``obcms.ops`` <-> ``obcms.geography``), where two
 apps would each need the other: a management command of ``ops`` may fill the registry, so
@@ -52,7 +53,7 @@ FLOORS: list[tuple[str, tuple[str, ...]]] = [
         ),
     ),
     ("registry", ()),  # every package of obcms not named on another floor
-    ("entry points", ("obcms", "obcms.urls", "obcms.wsgi", "obcms.asgi")),
+    ("entry points", ("obcms", "obcms.urls", "obcms.wsgi", "obcms.asgi", "obcms.web_worker")),
 ]
 REGISTRY = [name for name, _ in FLOORS].index("registry")
 ENTRY_POINTS = len(FLOORS) - 1

@@ -1,0 +1,69 @@
+"""Hardening issue, finding 2: slow clients must not stall the web process.
+
+With gunicorn's plain gthread worker, 14 connections sending a header line every 2 s, or 14
+slow POST bodies, held every thread and /health/ stopped answering. The Procfile's web line
+(obcms/web_worker.py) reads requests in its event loop; here a few dozen slow connections of
+each kind are open while /health/ must answer 200 within a second every time and a page must
+be served, and then the server ends every slow connection itself (GUNICORN_READ_TIMEOUT). Also
+open: clients that get their answer to a "Connection: close" request and then neither send nor
+close (gthread's graceful close waited up to 2 s on each, blocking its whole worker).
+bench/slow_clients.py measures the same against the other options.
+"""
+
+import pytest
+
+from tests.support.processes import http_get, procfile, wait_until
+from tests.support.slow_clients import SlowClients
+
+HOST = "obcms.example.org"
+SLOW_EACH = 24  # per kind: 48 slow connections against 2 workers x 4 threads
+CLOSERS = 12
+READ_TIMEOUT = 6
+
+
+@pytest.mark.integration
+def test_slow_clients_do_not_stall_health_or_pages(
+    start, production_env, port, released_database, services
+):
+    env = {
+        **production_env,
+        "DATABASE_URL": released_database,
+        "REDIS_URL": services["redis"],
+        "PORT": str(port),
+        "WEB_CONCURRENCY": "2",
+        "GUNICORN_THREADS": "4",
+        "GUNICORN_READ_TIMEOUT": str(READ_TIMEOUT),
+        "GUNICORN_DRAIN_SECONDS": "0",
+    }
+    web = start(procfile()["web"], env, name="web")
+    web.wait_for_http(f"http://127.0.0.1:{port}/health/", timeout=60)
+    base = f"http://127.0.0.1:{port}"
+
+    with (
+        SlowClients(port, "headers", SLOW_EACH, host=HOST) as heads,
+        SlowClients(port, "body", SLOW_EACH, host=HOST) as bodies,
+        SlowClients(port, "close", CLOSERS, host="localhost") as closers,
+    ):
+        assert heads.opened == bodies.opened == SLOW_EACH
+        wait_until(lambda: closers.ended() == CLOSERS, 10, "the closers' answers")
+        for _ in range(10):
+            # The timeout is the requirement: a probe unanswered within 1 s fails here.
+            status, _, _ = http_get(f"{base}/health/", host="localhost", timeout=1)
+            assert status == 200
+        status, _, body = http_get(
+            f"{base}/accounts/login/", host=HOST, headers={"X-Forwarded-Proto": "https"}
+        )
+        assert status == 200 and b"csrfmiddlewaretoken" in body
+        assert heads.ended() == bodies.ended() == 0  # still slow, still open: the test held
+
+        # The server, not the client, ends them once GUNICORN_READ_TIMEOUT has passed, with
+        # 408 (or a reset, if the client's next byte crossed the close); none reached Django.
+        wait_until(
+            lambda: heads.ended() == bodies.ended() == SLOW_EACH,
+            READ_TIMEOUT + 15,
+            "the server to close every slow connection",
+        )
+        for slow in heads.slow + bodies.slow:
+            assert slow.how != "answered" or slow.first_bytes.startswith(b"HTTP/1.1 408"), slow
+    assert http_get(f"{base}/health/", host="localhost", timeout=1)[0] == 200
+    assert web.alive()

@@ -1,0 +1,75 @@
+"""How the web worker's event loop decides a request has arrived (obcms/web_worker.py), fed
+the bytes in every split a slow client or a router could produce."""
+
+import pytest
+
+from obcms.web_worker import _Arriving
+
+LIMIT = 1000
+HEAD = b"POST /x HTTP/1.1\r\nHost: h\r\n"
+
+
+def feed(raw: bytes, step: int) -> tuple[list[str], _Arriving]:
+    arriving = _Arriving(deadline=0, max_head=8192)
+    verdicts = [arriving.feed(raw[at : at + step], LIMIT) for at in range(0, len(raw), step)]
+    return verdicts, arriving
+
+
+def body_of(arriving: _Arriving) -> bytes:
+    arriving.body.seek(0)
+    return arriving.body.read()
+
+
+@pytest.mark.parametrize("step", [1, 2, 3, 7, 1000])
+def test_a_request_is_ready_exactly_when_its_last_byte_arrives(step):
+    raw = HEAD + b"Content-Length: 5\r\n\r\nhello"
+    verdicts, arriving = feed(raw, step)
+    assert verdicts[-1] == "ready" and set(verdicts[:-1]) <= {"more"}
+    assert bytes(arriving.head).endswith(b"\r\n\r\n") and body_of(arriving) == b"hello"
+
+
+@pytest.mark.parametrize("step", [1, 4, 1000])
+def test_a_chunked_body_ends_at_its_last_chunk_and_trailers(step):
+    raw = (
+        HEAD
+        + b"Transfer-Encoding: chunked\r\n\r\n3;x=y\r\nabc\r\nA\r\n0123456789\r\n0\r\nT: v\r\n\r\n"
+    )
+    verdicts, arriving = feed(raw, step)
+    assert verdicts[-1] == "ready" and set(verdicts[:-1]) <= {"more"}
+    assert body_of(arriving).endswith(b"0\r\nT: v\r\n\r\n")
+
+
+def test_bytes_after_the_body_are_kept_for_the_next_request():
+    nxt = b"GET / HTTP/1.1\r\nHost: h\r\n\r\n"
+    verdicts, arriving = feed(HEAD + b"Content-Length: 2\r\n\r\nok" + nxt, 1000)
+    assert verdicts == ["ready"] and body_of(arriving) == b"ok" and arriving.surplus == nxt
+    verdicts, arriving = feed(b"GET / HTTP/1.1\r\n\r\n" + nxt, 1000)
+    assert verdicts == ["ready"] and bytes(arriving.head).endswith(nxt)  # no body: all in head
+
+
+@pytest.mark.parametrize(
+    "headers",
+    [
+        b"Content-Length: 1001\r\n",  # over the limit: the app refuses it unread
+        b"Content-Length: 1\r\nContent-Length: 2\r\n",  # the parser refuses these
+        b"Content-Length: x\r\n",
+        b"Content-Length: 1\r\nTransfer-Encoding: chunked\r\n",
+    ],
+)
+def test_what_the_parser_or_the_app_refuses_is_handed_over_at_once(headers):
+    assert feed(HEAD + headers + b"\r\n", 1000)[0] == ["hand over"]
+
+
+def test_a_head_that_never_ends_is_handed_over_past_the_limit_and_a_broken_chunk_at_once():
+    arriving = _Arriving(deadline=0, max_head=100)
+    assert arriving.feed(HEAD, LIMIT) == "more"
+    assert arriving.feed(b"X: " + b"y" * 100, LIMIT) == "hand over"
+    verdicts, _ = feed(HEAD + b"Transfer-Encoding: chunked\r\n\r\nzz\r\n", 1000)
+    assert verdicts == ["hand over"]
+
+
+def test_expect_100_continue_is_seen_on_http_1_1_only():
+    _, arriving = feed(HEAD + b"Expect: 100-continue\r\nContent-Length: 5\r\n\r\n", 1000)
+    assert arriving.expects_continue()
+    raw = b"POST /x HTTP/1.0\r\nExpect: 100-continue\r\nContent-Length: 5\r\n\r\n"
+    assert not feed(raw, 1000)[1].expects_continue()

@@ -43,7 +43,9 @@ def insert(objects: Sequence[M], batch_size: int = 2000) -> Sequence[M]:
                 setattr(obj, pk.attname, value)
         columns = ", ".join(connection.ops.quote_name(f.column) for f in fields)
         table = connection.ops.quote_name(meta.db_table)
-        with cursor.cursor.copy(f"COPY {table} ({columns}) FROM STDIN") as copy:
+        copying = cursor.cursor.copy(f"COPY {table} ({columns}) FROM STDIN")
+        # psycopg's own cursor: its errors are turned into Django's (IntegrityError...) here.
+        with connection.wrap_database_errors, copying as copy:
             for obj in objects:
                 for field in timestamps:
                     field.pre_save(obj, add=True)

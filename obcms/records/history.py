@@ -16,18 +16,27 @@ and its page shows ``history.entries_of(record)`` with ``includes/history.html``
 
 from __future__ import annotations
 
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 
+from auditlog.cid import get_cid
+from auditlog.context import auditlog_disabled
+from auditlog.diff import model_instance_diff
 from auditlog.models import LogEntry
 from auditlog.registry import auditlog
+from auditlog.signals import post_log, pre_log
+from django.conf import settings
 from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import FieldDoesNotExist
-from django.db import models
+from django.db import models, router
 from django.db.models import Q
+from django.db.models.signals import pre_save
 from django.utils import timezone
+from django.utils.encoding import smart_str
 from django.utils.text import capfirst
 
+from obcms.db import bulk
 from obcms.logs import request_id
 
 IMPORT_MARK = "import #"  # cid prefix; a request id never contains a space or '#'
@@ -205,3 +214,81 @@ def display(model_field: models.Field | None, value: object) -> str:
             return text
         return timezone.localtime(moment).strftime("%d %b %Y %H:%M")
     return text if len(text) <= TRUNCATE else text[:TRUNCATE] + "…"
+
+
+def log_created(
+    records: Sequence[models.Model], added: Sequence[Mapping[str, Sequence[models.Model]]]
+) -> None:
+    """Write at once (COPY, obcms/db/bulk.py) the entries auditlog writes one INSERT at a time
+    when each of ``records``, just inserted in bulk, is saved new (``created``) and then gets
+    ``added[i]`` in its many-to-many fields (``{field: related records, in their order}``,
+    as ``set()`` would add them). The same entries as its receivers make: the diff from
+    nothing, the correlation id, and the actor and extra data of ``set_actor`` or
+    ``set_extra_data`` (their ``pre_save`` receiver is sent each entry)."""
+    if not records or auditlog_disabled.get():
+        return
+    model = type(records[0])
+    if not auditlog.contains(model):
+        return
+    json_changes = settings.AUDITLOG_STORE_JSON_CHANGES
+    tracked = auditlog._registry[model]["m2m_fields"]
+    content_type = ContentType.objects.get_for_model(model)
+    using = router.db_for_write(LogEntry)
+    entries, logged = [], []
+    for record, fields in zip(records, added, strict=True):
+        pre = pre_log.send(model, instance=record, action=LogEntry.Action.CREATE)
+        if not any(result is False for _, result in pre):
+            changes = model_instance_diff(None, record, use_json_for_changes=json_changes)
+            if changes:
+                entry = LogEntry(
+                    action=LogEntry.Action.CREATE,
+                    changes=changes,
+                    **_entry_fields(record, content_type),
+                    serialized_data=LogEntry.objects._get_serialized_data_or_none(record),
+                )
+                entries.append(entry)
+                logged.append((record, entry, changes, pre))
+        for name, related in fields.items():
+            if name in tracked and related:
+                changes = {
+                    name: {
+                        "type": "m2m",
+                        "operation": "add",
+                        "objects": [smart_str(item) for item in related],
+                    }
+                }
+                fields_ = _entry_fields(record, content_type)
+                entries.append(LogEntry(action=LogEntry.Action.UPDATE, changes=changes, **fields_))
+    for entry in entries:  # set_actor / set_extra_data fill the actor here
+        pre_save.send(LogEntry, instance=entry, raw=False, using=using, update_fields=None)
+    bulk.insert(entries)
+    for record, entry, changes, pre in logged:
+        post_log.send(
+            model,
+            instance=record,
+            instance_old=None,
+            action=LogEntry.Action.CREATE,
+            error=None,
+            pre_log_results=pre,
+            changes=changes,
+            log_entry=entry,
+            log_created=True,
+            use_json_for_changes=json_changes,
+        )
+
+
+def _entry_fields(record: models.Model, content_type: ContentType) -> dict:
+    """What LogEntryManager.log_create and log_m2m_changes set on every entry of ``record``."""
+    pk = record.pk
+    fields = {
+        "content_type": content_type,
+        "object_pk": smart_str(pk),
+        "object_repr": smart_str(record),
+        "cid": get_cid(),
+    }
+    if isinstance(pk, int):
+        fields["object_id"] = pk
+    get_additional_data = getattr(record, "get_additional_data", None)
+    if callable(get_additional_data):
+        fields["additional_data"] = get_additional_data()
+    return fields

@@ -108,7 +108,11 @@ def build_export(export_id: int, held: int | None = None, window_ends: float | N
     )
 
 
-@shared_task(autoretry_for=())
+IMPORT_SOFT_LIMIT, IMPORT_HARD_LIMIT = imports.time_limits()
+
+
+# Its own limits, from the caps of the file (imports.py), not the deployment's for all tasks.
+@shared_task(autoretry_for=(), soft_time_limit=IMPORT_SOFT_LIMIT, time_limit=IMPORT_HARD_LIMIT)
 def process_import(
     import_id: int, held: int | None = None, window_ends: float | None = None
 ) -> None:

@@ -107,7 +107,7 @@ def saved_state() -> tuple[list, list]:
     for entry in LogEntry.objects.order_by("pk"):
         changes = dict(entry.changes or {})
         if "id" in changes:
-            changes["id"] = [changes["id"][0], ids.get(changes["id"][1])]
+            changes["id"] = [changes["id"][0], ids.get(str(changes["id"][1]))]
         entries.append(
             (
                 ids.get(entry.object_pk),
@@ -124,7 +124,12 @@ def saved_state() -> tuple[list, list]:
     return communities, entries
 
 
-def test_batches_give_each_row_the_outcome_and_history_of_the_row_by_row_import(settings):
+# JSON changes: the history entries made by auditlog's own code, one by one (history.py).
+@pytest.mark.parametrize("json_changes", [False, True], ids=["text-changes", "json-changes"])
+def test_batches_give_each_row_the_outcome_and_history_of_the_row_by_row_import(
+    settings, json_changes
+):
+    settings.AUDITLOG_STORE_JSON_CHANGES = json_changes
     barangay = factories.place()
     other = factories.place("XII")
     factories.community(name="Existing", barangay=barangay)
@@ -137,7 +142,6 @@ def test_batches_give_each_row_the_outcome_and_history_of_the_row_by_row_import(
             expected = row_by_row(raw, uploader)
         expected_state = saved_state()
         transaction.set_rollback(True)
-    settings.AUDITLOG_STORE_JSON_CHANGES = django_settings.AUDITLOG_STORE_JSON_CHANGES
     with set_extra_data(dict(history)):
         outcome = imports.import_communities(raw, uploader, lambda done, total: None)
 

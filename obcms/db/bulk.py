@@ -9,7 +9,7 @@ communities and the rows that go with them.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from typing import TypeVar
 
 from django.db import connections, models, router
@@ -58,3 +58,32 @@ def insert(objects: Sequence[M], batch_size: int = 2000) -> Sequence[M]:
         obj._state.adding = False
         obj._state.db = connection.alias
     return objects
+
+
+def insert_values(
+    model: type[models.Model], rows: Sequence[Mapping[str, object]], batch_size: int = 2000
+) -> None:
+    """Insert ``rows``, each the values of one new row by field attname (the same fields in
+    every row; the primary key from its sequence), without making a model instance of each:
+    for many small rows such as a many-to-many table's links or history entries. Defaults,
+    ``auto_now`` and signals are the caller's."""
+    if not rows:
+        return
+    connection = connections[router.db_for_write(model)]
+    if connection.vendor != "postgresql":
+        model.objects.bulk_create([model(**row) for row in rows], batch_size=batch_size)
+        return
+    by_attname = {f.attname: f for f in model._meta.concrete_fields}
+    names = list(rows[0])
+    fields = [by_attname[name] for name in names]
+    prepared = [i for i, f in enumerate(fields) if isinstance(f, models.JSONField)]
+    columns = ", ".join(connection.ops.quote_name(f.column) for f in fields)
+    table = connection.ops.quote_name(model._meta.db_table)
+    with connection.cursor() as cursor:
+        copying = cursor.cursor.copy(f"COPY {table} ({columns}) FROM STDIN")
+        with connection.wrap_database_errors, copying as copy:
+            for row in rows:
+                values = [row[name] for name in names]
+                for i in prepared:
+                    values[i] = fields[i].get_db_prep_save(values[i], connection)
+                copy.write_row(values)

@@ -16,19 +16,20 @@ and its page shows ``history.entries_of(record)`` with ``includes/history.html``
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 
 from auditlog.cid import get_cid
 from auditlog.context import auditlog_disabled
-from auditlog.diff import model_instance_diff
+from auditlog.diff import get_field_value, get_fields_in_model
 from auditlog.models import LogEntry
+from auditlog.receivers import log_create
 from auditlog.registry import auditlog
 from auditlog.signals import post_log, pre_log
 from django.conf import settings
 from django.contrib.contenttypes.models import ContentType
-from django.core.exceptions import FieldDoesNotExist
+from django.core.exceptions import FieldDoesNotExist, ObjectDoesNotExist
 from django.db import models, router
 from django.db.models import Q
 from django.db.models.signals import pre_save
@@ -223,72 +224,113 @@ def log_created(
     when each of ``records``, just inserted in bulk, is saved new (``created``) and then gets
     ``added[i]`` in its many-to-many fields (``{field: related records, in their order}``,
     as ``set()`` would add them). The same entries as its receivers make: the diff from
-    nothing, the correlation id, and the actor and extra data of ``set_actor`` or
-    ``set_extra_data`` (their ``pre_save`` receiver is sent each entry)."""
+    nothing, the correlation id, the extra data of ``set_actor`` or ``set_extra_data`` (its
+    ``pre_save`` receiver, sent an entry)."""
     if not records or auditlog_disabled.get():
         return
     model = type(records[0])
     if not auditlog.contains(model):
         return
-    json_changes = settings.AUDITLOG_STORE_JSON_CHANGES
-    tracked = auditlog._registry[model]["m2m_fields"]
+    diff = _created_diff(model, records[0])
+    if diff is None or pre_log.has_listeners(model) or post_log.has_listeners(model):
+        _log_created_one_by_one(records, added)  # auditlog's own code for each entry
+        return
     content_type = ContentType.objects.get_for_model(model)
-    using = router.db_for_write(LogEntry)
-    entries, logged = [], []
+    tracked = auditlog._registry[model]["m2m_fields"]
+    # What the receivers of pre_save give an entry here (the actor, the import's mark): the
+    # same for every entry while the import runs. Plus the defaults of the unset fields.
+    prototype = LogEntry(content_type=content_type, cid=get_cid())
+    pre_save.send(
+        LogEntry,
+        instance=prototype,
+        raw=False,
+        using=router.db_for_write(LogEntry),
+        update_fields=None,
+    )
+    common = {f.attname: getattr(prototype, f.attname) for f in LogEntry._meta.concrete_fields}
+    del common[LogEntry._meta.pk.attname]
+    rows = []
     for record, fields in zip(records, added, strict=True):
-        pre = pre_log.send(model, instance=record, action=LogEntry.Action.CREATE)
-        if not any(result is False for _, result in pre):
-            changes = model_instance_diff(None, record, use_json_for_changes=json_changes)
-            if changes:
-                entry = LogEntry(
-                    action=LogEntry.Action.CREATE,
-                    changes=changes,
-                    **_entry_fields(record, content_type),
-                    serialized_data=LogEntry.objects._get_serialized_data_or_none(record),
-                )
-                entries.append(entry)
-                logged.append((record, entry, changes, pre))
+        own = {
+            "object_pk": smart_str(record.pk),
+            "object_id": record.pk if isinstance(record.pk, int) else None,
+            "object_repr": smart_str(record),
+        }
+        get_additional_data = getattr(record, "get_additional_data", None)
+        if callable(get_additional_data):
+            own["additional_data"] = get_additional_data()
+        changes = diff(record)
+        if changes:
+            rows.append(
+                {
+                    **common,
+                    **own,
+                    "action": LogEntry.Action.CREATE,
+                    "changes": changes,
+                    "timestamp": timezone.now(),
+                }
+            )
         for name, related in fields.items():
             if name in tracked and related:
-                changes = {
-                    name: {
-                        "type": "m2m",
-                        "operation": "add",
-                        "objects": [smart_str(item) for item in related],
+                objects = [smart_str(item) for item in related]
+                changes = {name: {"type": "m2m", "operation": "add", "objects": objects}}
+                rows.append(
+                    {
+                        **common,
+                        **own,
+                        "action": LogEntry.Action.UPDATE,
+                        "changes": changes,
+                        "timestamp": timezone.now(),
                     }
-                }
-                fields_ = _entry_fields(record, content_type)
-                entries.append(LogEntry(action=LogEntry.Action.UPDATE, changes=changes, **fields_))
-    for entry in entries:  # set_actor / set_extra_data fill the actor here
-        pre_save.send(LogEntry, instance=entry, raw=False, using=using, update_fields=None)
-    bulk.insert(entries)
-    for record, entry, changes, pre in logged:
-        post_log.send(
-            model,
-            instance=record,
-            instance_old=None,
-            action=LogEntry.Action.CREATE,
-            error=None,
-            pre_log_results=pre,
-            changes=changes,
-            log_entry=entry,
-            log_created=True,
-            use_json_for_changes=json_changes,
-        )
+                )
+    bulk.insert_values(LogEntry, rows)
 
 
-def _entry_fields(record: models.Model, content_type: ContentType) -> dict:
-    """What LogEntryManager.log_create and log_m2m_changes set on every entry of ``record``."""
-    pk = record.pk
-    fields = {
-        "content_type": content_type,
-        "object_pk": smart_str(pk),
-        "object_repr": smart_str(record),
-        "cid": get_cid(),
-    }
-    if isinstance(pk, int):
-        fields["object_id"] = pk
-    get_additional_data = getattr(record, "get_additional_data", None)
-    if callable(get_additional_data):
-        fields["additional_data"] = get_additional_data()
-    return fields
+def _created_diff(
+    model: type[models.Model], example: models.Model
+) -> Callable[[models.Model], dict | None] | None:
+    """``model_instance_diff(None, record)`` for many new records of ``model``: the fields
+    chosen and the values "before" once, then per record what auditlog's get_field_value
+    reads, taken straight for the fields it reads as ``smart_str(getattr())``. None when the
+    settings ask for more (JSON changes, masked fields, serialized data): then auditlog's own."""
+    chosen = auditlog.get_model_fields(model)
+    serialized = auditlog.get_serialize_options(model)["serialize_data"]
+    if settings.AUDITLOG_STORE_JSON_CHANGES or chosen["mask_fields"] or serialized:
+        return None
+    fields = set(get_fields_in_model(example))  # as model_instance_diff chooses them
+    if chosen["include_fields"]:
+        fields = {f for f in fields if f.name in chosen["include_fields"]}
+    fields = [f for f in fields if f.name not in chosen["exclude_fields"]]
+    before = {f.name: get_field_value(None, f) for f in fields}
+    direct = [f for f in fields if not isinstance(f, (models.DateTimeField, models.JSONField))]
+    other = [f for f in fields if f not in direct]
+
+    def changes(record: models.Model) -> dict | None:
+        diff = {}
+        for each in direct:
+            try:
+                value = smart_str(getattr(record, each.name))
+            except (ObjectDoesNotExist, AttributeError):
+                value = get_field_value(record, each)
+            if type(value).__name__ == "__proxy__":
+                value = str(value)
+            if before[each.name] != value:
+                diff[each.name] = (smart_str(before[each.name]), smart_str(value))
+        for each in other:
+            value = get_field_value(record, each)
+            if before[each.name] != value:
+                diff[each.name] = (smart_str(before[each.name]), smart_str(value))
+        return diff or None
+
+    return changes
+
+
+def _log_created_one_by_one(
+    records: Sequence[models.Model], added: Sequence[Mapping[str, Sequence[models.Model]]]
+) -> None:
+    """What auditlog's receivers do for each record saved new and its terms added."""
+    for record, fields in zip(records, added, strict=True):
+        log_create(type(record), instance=record, created=True)
+        for name, related in fields.items():
+            if related and name in auditlog._registry[type(record)]["m2m_fields"]:
+                LogEntry.objects.log_m2m_changes(related, record, "add", name)

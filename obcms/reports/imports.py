@@ -353,11 +353,14 @@ def insert_communities(new: list[tuple], rank: dict[str, dict[int, int]]) -> Non
         field = Community._meta.get_field(column)
         through = field.remote_field.through
         source, target = f"{field.m2m_field_name()}_id", f"{field.m2m_reverse_field_name()}_id"
-        links = []
-        for _, community, chosen in new:
-            for term in {term.pk: term for term in chosen[column]}.values():
-                links.append(through(**{source: community.pk, target: term.pk}))
-        bulk.insert(links)
+        bulk.insert_values(
+            through,
+            [
+                {source: community.pk, target: pk}
+                for _, community, chosen in new
+                for pk in dict.fromkeys(term.pk for term in chosen[column])
+            ],
+        )
     for _, _, chosen in new:
         added.append(
             {

@@ -9,7 +9,8 @@ communities and the rows that go with them.
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+import itertools
+from collections.abc import Iterable, Mapping, Sequence
 from typing import TypeVar
 
 from django.db import connections, models, router
@@ -28,7 +29,7 @@ def insert(objects: Sequence[M], batch_size: int = 2000) -> Sequence[M]:
     meta = model._meta
     pk = meta.pk
     fields = list(meta.concrete_fields)
-    prepared = [f for f in fields if isinstance(f, models.JSONField)]
+    prepared = [(i, f) for i, f in enumerate(fields) if isinstance(f, models.JSONField)]
     timestamps = [
         f for f in fields if getattr(f, "auto_now", False) or getattr(f, "auto_now_add", False)
     ]
@@ -50,8 +51,7 @@ def insert(objects: Sequence[M], batch_size: int = 2000) -> Sequence[M]:
                 for field in timestamps:
                     field.pre_save(obj, add=True)
                 row = [getattr(obj, f.attname) for f in fields]
-                for field in prepared:
-                    index = fields.index(field)
+                for index, field in prepared:
                     row[index] = field.get_db_prep_save(row[index], connection)
                 copy.write_row(row)
     for obj in objects:
@@ -61,20 +61,24 @@ def insert(objects: Sequence[M], batch_size: int = 2000) -> Sequence[M]:
 
 
 def insert_values(
-    model: type[models.Model], rows: Sequence[Mapping[str, object]], batch_size: int = 2000
+    model: type[models.Model], rows: Iterable[Mapping[str, object]], batch_size: int = 2000
 ) -> None:
     """Insert ``rows``, each the values of one new row by field attname (the same fields in
     every row; the primary key from its sequence), without making a model instance of each:
     for many small rows such as a many-to-many table's links or history entries. Defaults,
-    ``auto_now`` and signals are the caller's."""
-    if not rows:
+    ``auto_now`` and signals are the caller's. A generator is consumed while COPY runs, so
+    that making the next rows overlaps with PostgreSQL storing the previous ones."""
+    rows = iter(rows)
+    first = next(rows, None)
+    if first is None:
         return
     connection = connections[router.db_for_write(model)]
     if connection.vendor != "postgresql":
-        model.objects.bulk_create([model(**row) for row in rows], batch_size=batch_size)
+        objects = [model(**row) for row in itertools.chain([first], rows)]
+        model.objects.bulk_create(objects, batch_size=batch_size)
         return
     by_attname = {f.attname: f for f in model._meta.concrete_fields}
-    names = list(rows[0])
+    names = list(first)
     fields = [by_attname[name] for name in names]
     prepared = [i for i, f in enumerate(fields) if isinstance(f, models.JSONField)]
     columns = ", ".join(connection.ops.quote_name(f.column) for f in fields)
@@ -82,7 +86,7 @@ def insert_values(
     with connection.cursor() as cursor:
         copying = cursor.cursor.copy(f"COPY {table} ({columns}) FROM STDIN")
         with connection.wrap_database_errors, copying as copy:
-            for row in rows:
+            for row in itertools.chain([first], rows):
                 values = [row[name] for name in names]
                 for i in prepared:
                     values[i] = fields[i].get_db_prep_save(values[i], connection)

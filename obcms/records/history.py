@@ -16,9 +16,10 @@ and its page shows ``history.entries_of(record)`` with ``includes/history.html``
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
+from decimal import Decimal
 
 from auditlog.cid import get_cid
 from auditlog.context import auditlog_disabled
@@ -249,41 +250,46 @@ def log_created(
     )
     common = {f.attname: getattr(prototype, f.attname) for f in LogEntry._meta.concrete_fields}
     del common[LogEntry._meta.pk.attname]
-    rows = []
-    for record, fields in zip(records, added, strict=True):
-        own = {
-            "object_pk": smart_str(record.pk),
-            "object_id": record.pk if isinstance(record.pk, int) else None,
-            "object_repr": smart_str(record),
-        }
-        get_additional_data = getattr(record, "get_additional_data", None)
-        if callable(get_additional_data):
-            own["additional_data"] = get_additional_data()
-        changes = diff(record)
-        if changes:
-            rows.append(
-                {
-                    **common,
-                    **own,
-                    "action": LogEntry.Action.CREATE,
-                    "changes": changes,
-                    "timestamp": timezone.now(),
-                }
-            )
-        for name, related in fields.items():
-            if name in tracked and related:
-                objects = [smart_str(item) for item in related]
-                changes = {name: {"type": "m2m", "operation": "add", "objects": objects}}
-                rows.append(
+
+    def entries() -> Iterator[dict]:  # made while COPY stores the ones before
+        for record, fields in zip(records, added, strict=True):
+            own = {
+                "object_pk": smart_str(record.pk),
+                "object_id": record.pk if isinstance(record.pk, int) else None,
+                "object_repr": smart_str(record),
+            }
+            get_additional_data = getattr(record, "get_additional_data", None)
+            if callable(get_additional_data):
+                own["additional_data"] = get_additional_data()
+            changes = diff(record)
+            if changes:
+                yield (
                     {
                         **common,
                         **own,
-                        "action": LogEntry.Action.UPDATE,
+                        "action": LogEntry.Action.CREATE,
                         "changes": changes,
                         "timestamp": timezone.now(),
                     }
                 )
-    bulk.insert_values(LogEntry, rows)
+            for name, related in fields.items():
+                if name in tracked and related:
+                    objects = [smart_str(item) for item in related]
+                    changes = {name: {"type": "m2m", "operation": "add", "objects": objects}}
+                    yield (
+                        {
+                            **common,
+                            **own,
+                            "action": LogEntry.Action.UPDATE,
+                            "changes": changes,
+                            "timestamp": timezone.now(),
+                        }
+                    )
+
+    bulk.insert_values(LogEntry, entries())
+
+
+PLAIN = frozenset({int, float, bool, Decimal, type(None)})
 
 
 def _created_diff(
@@ -302,24 +308,36 @@ def _created_diff(
         fields = {f for f in fields if f.name in chosen["include_fields"]}
     fields = [f for f in fields if f.name not in chosen["exclude_fields"]]
     before = {f.name: get_field_value(None, f) for f in fields}
-    direct = [f for f in fields if not isinstance(f, (models.DateTimeField, models.JSONField))]
-    other = [f for f in fields if f not in direct]
+    shown = {name: smart_str(value) for name, value in before.items()}  # as the diff shows it
+    simple = (models.DateTimeField, models.JSONField)
+    direct = {f.name: f for f in fields if f.concrete and not isinstance(f, simple)}
+    other = [f for f in fields if f.concrete and isinstance(f, simple)]
+    # A reverse relation reads as its manager's name ("communities.Contact.None"), the same
+    # for every record of the model.
+    same = {f.name: get_field_value(example, f) for f in fields if not f.concrete}
 
     def changes(record: models.Model) -> dict | None:
         diff = {}
-        for each in direct:
+        for name, each in direct.items():
             try:
-                value = smart_str(getattr(record, each.name))
+                value = getattr(record, name)
             except (ObjectDoesNotExist, AttributeError):
                 value = get_field_value(record, each)
-            if type(value).__name__ == "__proxy__":
-                value = str(value)
-            if before[each.name] != value:
-                diff[each.name] = (smart_str(before[each.name]), smart_str(value))
+            if value.__class__ in PLAIN:
+                value = str(value)  # what smart_str makes of them
+            elif value.__class__ is not str:
+                value = smart_str(value)
+                if type(value).__name__ == "__proxy__":
+                    value = str(value)
+            if before[name] != value:
+                diff[name] = (shown[name], value)
+        for name, value in same.items():
+            if before[name] != value:
+                diff[name] = (shown[name], smart_str(value))
         for each in other:
             value = get_field_value(record, each)
             if before[each.name] != value:
-                diff[each.name] = (smart_str(before[each.name]), smart_str(value))
+                diff[each.name] = (shown[each.name], smart_str(value))
         return diff or None
 
     return changes

@@ -5,8 +5,9 @@ openpyxl, even in write-only mode, makes a cell object per value and writes it t
 library: some 1,400 rows a second of the export's 75 columns (issue 19 asks for 5,000). What
 an export needs is small: text, numbers and empty cells in one sheet, with no styles. Text is
 written inline (``inlineStr``), so nothing grows with the rows: no shared-strings table.
-Characters XML 1.0 cannot carry (control characters other than tab and line breaks) are left
-out; openpyxl would refuse the whole file.
+Read back, a file holds what openpyxl's own would (tests/test_xlsx.py), but for characters
+XML 1.0 cannot carry (control characters other than tab and line breaks): they are left out,
+where openpyxl refused the whole file.
 """
 
 from __future__ import annotations
@@ -61,7 +62,6 @@ STYLES = (  # the one default style every cell uses
 )
 # XML 1.0 has no place for these, even escaped.
 ILLEGAL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
-ENTITIES = {"\r": "&#13;"}  # kept: XML readers turn a bare carriage return into a line feed
 
 
 def column_letters(count: int) -> list[str]:
@@ -76,20 +76,20 @@ def column_letters(count: int) -> list[str]:
     return letters
 
 
-SPECIAL = re.compile("[&<>\r\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")  # most text has none
+SPECIAL = re.compile("[&<>\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")  # most text has none
 
 
 def text_cell(reference: str, value: str) -> str:
     if SPECIAL.search(value):
-        value = escape(ILLEGAL.sub("", value), ENTITIES)
+        value = escape(ILLEGAL.sub("", value))
     return f'<c r="{reference}" t="inlineStr"><is><t xml:space="preserve">{value}</t></is></c>'
 
 
 def cell(reference: str, value: object) -> str:
     """One cell's XML ("" for an empty cell): text, a number or a yes/no."""
     kind = value.__class__
-    if kind is str:
-        return text_cell(reference, value) if value else ""
+    if kind is str:  # an empty text is an empty cell, there (openpyxl writes it too)
+        return text_cell(reference, value) if value else f'<c r="{reference}"/>'
     if value is None:
         return ""
     if kind is bool:

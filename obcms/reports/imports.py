@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import copy
 import csv
+import functools
 import io
 import logging
 import math
@@ -411,13 +412,23 @@ def import_row_safely(row: dict[str, str], terms: dict[str, dict], user) -> dict
         return refused(exc)
 
 
+@functools.cache
+def choice_codes(name: str) -> dict[str, object]:
+    """The field's choices by code and by label, in any case; the first choice wins."""
+    codes: dict[str, object] = {}
+    for code, label in reversed(Community._meta.get_field(name).choices):
+        codes[str(label).lower()] = code
+        codes[str(code).lower()] = code
+    return codes
+
+
 def parse(name: str, value: str) -> object:
     """One cell as the profile field ``name`` takes it; ValueError says what was expected."""
     model_field = Community._meta.get_field(name)
     if model_field.choices:
-        for code, label in model_field.choices:
-            if value.lower() in (str(code).lower(), str(label).lower()):
-                return code
+        codes = choice_codes(name)
+        if value.lower() in codes:
+            return codes[value.lower()]
         labels = ", ".join(str(label) for _, label in model_field.choices)
         raise ValueError(f"{value[:40]!r} is not one of: {labels}")
     kind = model_field.get_internal_type()

@@ -14,7 +14,7 @@ from typing import IO
 
 from django.contrib.postgres.aggregates import StringAgg
 from django.db import connections
-from django.db.models import QuerySet
+from django.db.models import CharField, F, Func, QuerySet, Value
 
 from obcms.assessments.models import Need
 from obcms.communities.forms import SECTIONS
@@ -138,7 +138,23 @@ def _cells() -> tuple[list[int], list[int], list[int], list[tuple[int, dict]]]:
 def community_rows(communities: QuerySet[Community], chunk_size: int = 2000) -> Iterator[list]:
     texts, counts, decimals, choices = _cells()
     verification = {v: neutralise(str(label)) for v, label in Community.Verification.choices}
-    queryset = communities.order_by("pk").values_list(*VALUE_COLUMNS, "verification", "updated_at")
+    queryset = communities.order_by("pk")
+    connection = connections[queryset.db]
+    if connection.vendor == "postgresql" and connection.timezone_name == "UTC":
+        # The time as isoformat(timespec="seconds") writes it, made by the database: parsing
+        # 100,000 timestamps only to print them again cost a tenth of the export.
+        queryset = queryset.annotate(
+            stamp=Func(
+                F("updated_at"),
+                Value('YYYY-MM-DD"T"HH24:MI:SS"+00:00"'),
+                template="to_char(%(expressions)s)",
+                arg_joiner=" AT TIME ZONE 'UTC', ",
+                output_field=CharField(),
+            )
+        )
+    else:
+        queryset = queryset.annotate(stamp=F("updated_at"))
+    queryset = queryset.values_list(*VALUE_COLUMNS, "verification", "stamp")
     width = len(VALUE_COLUMNS)
     chunk: list[tuple] = []
 
@@ -164,7 +180,8 @@ def community_rows(communities: QuerySet[Community], chunk_size: int = 2000) -> 
             pk, verified = values[0], values[width]
             row += [of.get(pk, "") for of in terms]
             row.append(verification.get(verified, verified))
-            row.append(values[width + 1].isoformat(timespec="seconds"))
+            stamp = values[width + 1]
+            row.append(stamp if stamp.__class__ is str else stamp.isoformat(timespec="seconds"))
             yield row
 
     for row in queryset.iterator(chunk_size=chunk_size):

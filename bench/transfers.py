@@ -10,8 +10,10 @@ beside its anchor in the same run.
 2. The import as the worker runs it (``process_import``: the job rules, batches, history): a
    file of ``--rows`` valid rows (the import's cap is 20,000), names new to the database,
    barangays and terms spread over the seeded ones, a third of the profile filled. Seconds
-   and rows per second (anchor: 20,000 rows in under 10 s). The imported rows are deleted
-   afterwards, so that runs can follow each other on one database.
+   until the job is done (its ``finished_at``) and rows per second (anchor: 20,000 rows in
+   under 10 s), then the whole task (the planner statistics refreshed after the job is done),
+   with the CPU seconds of the worker and of its database backend. The imported rows are
+   deleted afterwards, so that runs can follow each other on one database.
 3. The export of every community as the worker builds it (``build_export``: the list's
    filter, the count, the rows, the file written and stored), CSV then XLSX, each in a
    process of its own: rows per second (anchors 20,000 and 5,000) and the peak memory growth
@@ -75,12 +77,16 @@ content = out.getvalue().encode()
 user = get_user_model().objects.get(username="encoder")
 job = Import.objects.create(user=user, file=ContentFile(content, name="bench.csv"))
 baseline = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+from django.utils import timezone
+began = timezone.now()
 started, cpu, db = time.perf_counter(), time.process_time(), database_cpu()
 process_import(job.pk)  # what the worker runs
 took, cpu, db = time.perf_counter() - started, time.process_time() - cpu, database_cpu() - db
 peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
 job.refresh_from_db()
-print(json.dumps({{"rows": job.total, "created": job.created_count, "errors": len(job.errors),
+done = (job.finished_at - began).total_seconds()
+print(json.dumps({{"rows": job.total, "done": done, "created": job.created_count,
+                  "errors": len(job.errors),
                   "status": job.status, "message": job.message, "seconds": took, "cpu": cpu,
                   "db": db, "bytes": len(content), "growth_kib": peak - baseline, "job": job.pk}}))
 """
@@ -201,14 +207,20 @@ def report(args: argparse.Namespace, figures: dict) -> None:
     if "import" in figures:
         done = figures["import"]
         assert done["status"] == "done" and done["errors"] == 0, done
-        rate = done["rows"] / done["seconds"]
+        rate = done["rows"] / done["done"]
         rows.append(
             (
-                f"import CSV, {done['rows']:,} valid rows ({done['bytes'] / 1e6:.1f} MB)",
-                f"{done['seconds']:.1f} s = {rate:,.0f} rows/s (CPU: worker {done['cpu']:.1f} s, "
-                f"database {done['db']:.1f} s), "
-                f"+{done['growth_kib'] / 1024:.0f} MB",
+                f"import CSV, {done['rows']:,} valid rows ({done['bytes'] / 1e6:.1f} MB): job done",
+                f"{done['done']:.1f} s = {rate:,.0f} rows/s",
                 "20,000 rows < 10 s",
+            )
+        )
+        rows.append(
+            (
+                "  the task, with ANALYZE after the job is done",
+                f"{done['seconds']:.1f} s (CPU: worker {done['cpu']:.1f} s, "
+                f"database {done['db']:.1f} s), +{done['growth_kib'] / 1024:.0f} MB",
+                "(time limit 210 s)",
             )
         )
     for kind, anchor in (("csv", 20_000), ("xlsx", 5_000)):

@@ -124,7 +124,19 @@ def import_communities(raw: bytes, user, progress: Callable[[int, int], None]) -
     rows = read_rows(raw)
     outcome = Outcome(total=len(rows))
     import_rows(rows, user, outcome, 0, lambda done: progress(done, outcome.total))
+    if outcome.created:
+        refresh_statistics()
     return outcome
+
+
+def refresh_statistics() -> None:
+    """An import may double the table: the next pages are planned on its new size. Run once
+    the import is done (ANALYZE of the profile's 75 columns takes about a second), and
+    only logged when it fails: autovacuum analyzes the table later anyway."""
+    try:
+        analyze(Community)
+    except DatabaseError as exc:
+        logger.warning("import: planner statistics not refreshed (%s)", type(exc).__name__)
 
 
 def import_rows(
@@ -149,8 +161,6 @@ def import_rows(
                 else:
                     outcome.created += 1
             checkpoint(last)
-    if outcome.created:
-        analyze(Community)  # an import may double the table; plan the next pages on it
 
 
 # Checked for the whole batch at once (the barangay found by its code, in the same

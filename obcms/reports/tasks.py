@@ -125,8 +125,10 @@ def process_import(
     """Import the file's rows under the job rules, committed in batches with the job's
     progress: a second delivery resumes after the last committed batch, so every row is
     saved once (one set of rows)."""
+    created = False
 
     def work(token: int) -> dict:
+        nonlocal created
         job = Import.objects.get(pk=import_id)
         with job.file.open("rb") as handle:
             raw = handle.read()
@@ -146,6 +148,7 @@ def process_import(
         # Each created community's history names the user who uploaded the file, and the import.
         with set_extra_data({"actor": job.user, "cid": f"{IMPORT_MARK}{job.pk}"}):
             imports.import_rows(rows, job.user, outcome, job.processed, checkpoint)
+        created = outcome.created > 0
         return {
             "status": Import.Status.DONE,
             "processed": outcome.total,
@@ -156,6 +159,8 @@ def process_import(
         }
 
     jobs.run(process_import, Import, import_id, work, held=held, window_ends=window_ends)
+    if created:  # the job is done: the person has the rows; the planner catches up now
+        imports.refresh_statistics()
 
 
 @shared_task

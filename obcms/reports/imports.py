@@ -5,6 +5,11 @@ the profile named as in an export (an export re-imports as it is; its other colu
 ``id`` or ``region``, are ignored). Choices are given by label or code, in any case; an empty
 cell is "unknown". Cells starting like a formula are refused: a file that came from a
 spreadsheet may carry one, and it would be exported again later.
+
+Rows go in batches of BATCH (class Batch): each row is checked as ``import_row`` checks it on
+its own (the same messages), with the database asked a fixed number of times per batch; the
+good rows, their terms and their history are written with COPY, committed with the job's
+progress. ``import_row`` stays the reference, and the path of a row the database refuses.
 """
 
 from __future__ import annotations

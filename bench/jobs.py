@@ -167,7 +167,8 @@ def worker(env: dict[str, str]) -> Process:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--jobs", type=int, default=5)
-    parser.add_argument("--rows", type=int, default=3000, help="rows of the killed import")
+    # The import's cap: fewer rows are all saved (in batches of 2,000) before the kill lands.
+    parser.add_argument("--rows", type=int, default=20_000, help="rows of the killed import")
     parser.add_argument("--lease", type=int, default=10)
     parser.add_argument("--sweep", type=int, default=5)
     parser.add_argument("--timeout", type=float, default=180)

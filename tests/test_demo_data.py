@@ -88,7 +88,7 @@ def test_bulk_writes_leave_the_history_one_by_one_saves_leave():
         "communities": {in_bulk.pk: [c.pk for c in reversed(places)]},  # named in their order
         "partners": {in_bulk.pk: [partner.pk]},
     }
-    history.log_created([in_bulk], chosen)
+    history.log_created([in_bulk], history.links_in_order([in_bulk], chosen))
     assert entries(in_bulk) == entries(by_hand)  # created, communities set, partners set
     assert len(entries(by_hand)) == 3
 

@@ -16,7 +16,8 @@ that what is remembered about the rows (obcms/records/figures.py) is forgotten.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+import itertools
+from collections.abc import Iterable, Mapping, Sequence
 from typing import TypeVar
 
 from django.db import connections, models, router, transaction
@@ -39,7 +40,7 @@ def insert(objects: Sequence[M], batch_size: int = 2000) -> Sequence[M]:
     meta = model._meta
     pk = meta.pk
     fields = list(meta.concrete_fields)
-    prepared = [f for f in fields if isinstance(f, models.JSONField)]
+    prepared = [(i, f) for i, f in enumerate(fields) if isinstance(f, models.JSONField)]
     timestamps = [
         f for f in fields if getattr(f, "auto_now", False) or getattr(f, "auto_now_add", False)
     ]
@@ -54,13 +55,14 @@ def insert(objects: Sequence[M], batch_size: int = 2000) -> Sequence[M]:
                 setattr(obj, pk.attname, value)
         columns = ", ".join(connection.ops.quote_name(f.column) for f in fields)
         table = connection.ops.quote_name(meta.db_table)
-        with cursor.cursor.copy(f"COPY {table} ({columns}) FROM STDIN") as copy:
+        copying = cursor.cursor.copy(f"COPY {table} ({columns}) FROM STDIN")
+        # psycopg's own cursor: its errors are turned into Django's (IntegrityError...) here.
+        with connection.wrap_database_errors, copying as copy:
             for obj in objects:
                 for field in timestamps:
                     field.pre_save(obj, add=True)
                 row = [getattr(obj, f.attname) for f in fields]
-                for field in prepared:
-                    index = fields.index(field)
+                for index, field in prepared:
                     row[index] = field.get_db_prep_save(row[index], connection)
                 copy.write_row(row)
     for obj in objects:
@@ -68,33 +70,6 @@ def insert(objects: Sequence[M], batch_size: int = 2000) -> Sequence[M]:
         obj._state.db = connection.alias
     written.send(sender=model)
     return objects
-
-
-def insert_rows(
-    model: type[models.Model], fields: Sequence[str], rows: Iterable[Sequence[object]]
-) -> None:
-    """Insert ``rows`` (values of the ``fields`` named, as the database takes them) into
-    ``model``'s table: for rows nobody needs back as objects, such as many-to-many links,
-    where building a model instance for each cost more than copying it."""
-    connection = connections[router.db_for_write(model)]
-    chosen = [model._meta.get_field(name) for name in fields]
-    if connection.vendor != "postgresql":
-        model.objects.bulk_create(
-            [model(**{f.attname: v for f, v in zip(chosen, row, strict=True)}) for row in rows],
-            batch_size=2000,
-        )
-        written.send(sender=model)
-        return
-    quote = connection.ops.quote_name
-    columns = ", ".join(quote(f.column) for f in chosen)
-    table = quote(model._meta.db_table)
-    with (
-        connection.cursor() as cursor,
-        cursor.cursor.copy(f"COPY {table} ({columns}) FROM STDIN") as copy,
-    ):
-        for row in rows:
-            copy.write_row(row)
-    written.send(sender=model)
 
 
 def update(objects: Sequence[M], fields: Sequence[str]) -> int:
@@ -140,3 +115,38 @@ def update(objects: Sequence[M], fields: Sequence[str]) -> int:
         cursor.execute(f"DROP TABLE {temp}")
     written.send(sender=model)
     return changed
+
+
+def insert_values(
+    model: type[models.Model], rows: Iterable[Mapping[str, object]], batch_size: int = 2000
+) -> None:
+    """Insert ``rows``, each the values of one new row by field attname (the same fields in
+    every row; the primary key from its sequence), without making a model instance of each:
+    for many small rows such as a many-to-many table's links or history entries. Defaults,
+    ``auto_now`` and signals are the caller's. A generator is consumed while COPY runs, so
+    that making the next rows overlaps with PostgreSQL storing the previous ones."""
+    rows = iter(rows)
+    first = next(rows, None)
+    if first is None:
+        return
+    connection = connections[router.db_for_write(model)]
+    if connection.vendor != "postgresql":
+        objects = [model(**row) for row in itertools.chain([first], rows)]
+        model.objects.bulk_create(objects, batch_size=batch_size)
+        written.send(sender=model)
+        return
+    by_attname = {f.attname: f for f in model._meta.concrete_fields}
+    names = list(first)
+    fields = [by_attname[name] for name in names]
+    prepared = [i for i, f in enumerate(fields) if isinstance(f, models.JSONField)]
+    columns = ", ".join(connection.ops.quote_name(f.column) for f in fields)
+    table = connection.ops.quote_name(model._meta.db_table)
+    with connection.cursor() as cursor:
+        copying = cursor.cursor.copy(f"COPY {table} ({columns}) FROM STDIN")
+        with connection.wrap_database_errors, copying as copy:
+            for row in itertools.chain([first], rows):
+                values = [row[name] for name in names]
+                for i in prepared:
+                    values[i] = fields[i].get_db_prep_save(values[i], connection)
+                copy.write_row(values)
+    written.send(sender=model)

@@ -16,19 +16,24 @@ and its page shows ``history.entries_of(record)`` with ``includes/history.html``
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
+from decimal import Decimal
 
 from auditlog.cid import get_cid
-from auditlog.diff import model_instance_diff
+from auditlog.context import auditlog_disabled
+from auditlog.diff import get_field_value, get_fields_in_model, model_instance_diff
 from auditlog.models import LogEntry, _get_manager_from_settings
+from auditlog.receivers import log_create
 from auditlog.registry import auditlog
+from auditlog.signals import post_log, pre_log
 from django.conf import settings
 from django.contrib.contenttypes.models import ContentType
-from django.core.exceptions import FieldDoesNotExist
-from django.db import models
+from django.core.exceptions import FieldDoesNotExist, ObjectDoesNotExist
+from django.db import models, router
 from django.db.models import Q
+from django.db.models.signals import pre_save
 from django.utils import timezone
 from django.utils.encoding import smart_str
 from django.utils.text import capfirst
@@ -72,28 +77,6 @@ def track(
     auditlog.register(model, m2m_fields=set(m2m_fields), exclude_fields=[*automatic, *exclude])
 
 
-def log_created(
-    records: Sequence[models.Model],
-    m2m: Mapping[str, Mapping[object, Iterable[object]]] | None = None,
-) -> list[LogEntry]:
-    """The entries auditlog writes when each of ``records`` is created and then its tracked
-    many-to-many fields set (``m2m``: field name -> record pk -> the related pks), written at
-    once: for records loaded in bulk (``obcms.db.bulk``), which send no signals."""
-    if not records:
-        return []
-    entries = []
-    related = {name: _in_order(records, name, chosen) for name, chosen in (m2m or {}).items()}
-    for record in records:
-        changes = model_instance_diff(None, record, use_json_for_changes=_json_changes())
-        entries.append(_entry_for(record, LogEntry.Action.CREATE, changes))
-        for name, chosen in related.items():
-            objects = chosen.get(record.pk)
-            if objects:  # auditlog logs no empty add
-                changes = {name: {"type": "m2m", "operation": "add", "objects": objects}}
-                entries.append(_entry_for(record, LogEntry.Action.UPDATE, changes))
-    return list(bulk.insert(entries))
-
-
 def log_updated(
     records: Sequence[models.Model],
     before: Mapping[object, models.Model],
@@ -118,20 +101,23 @@ def _json_changes() -> bool:
     return settings.AUDITLOG_STORE_JSON_CHANGES
 
 
-def _in_order(
-    records: Sequence[models.Model], name: str, chosen: Mapping[object, Iterable[object]]
-) -> dict[object, list[str]]:
-    """Each record's related objects as auditlog names them: their text, in their model's
-    default order (auditlog reads them with one query per change; here one for all)."""
-    field = type(records[0])._meta.get_field(name)
-    manager = _get_manager_from_settings(field.related_model)
-    wanted = {pk for pks in chosen.values() for pk in pks}
-    text = {obj.pk: smart_str(obj) for obj in manager.filter(pk__in=wanted)}
-    rank = {pk: index for index, pk in enumerate(text)}
-    return {
-        record: [text[pk] for pk in sorted(set(pks), key=rank.__getitem__)]
-        for record, pks in chosen.items()
-    }
+def links_in_order(
+    records: Sequence[models.Model], m2m: Mapping[str, Mapping[object, Iterable[object]]]
+) -> list[dict[str, list[models.Model]]]:
+    """``m2m`` (field name -> record pk -> related pks) as ``log_created`` takes it: for each
+    record, its related records in the order auditlog names them, their model's default order
+    (auditlog reads them with one query per change; here one per field for all)."""
+    added: list[dict[str, list[models.Model]]] = [{} for _ in records]
+    for name, chosen in m2m.items():
+        field = type(records[0])._meta.get_field(name)
+        manager = _get_manager_from_settings(field.related_model)
+        wanted = {pk for pks in chosen.values() for pk in pks}
+        found = {obj.pk: obj for obj in manager.filter(pk__in=wanted)}
+        rank = {pk: index for index, pk in enumerate(found)}
+        for index, record in enumerate(records):
+            pks = set(chosen.get(record.pk, ()))
+            added[index][name] = [found[pk] for pk in sorted(pks, key=rank.__getitem__)]
+    return added
 
 
 def _entry_for(
@@ -294,3 +280,139 @@ def display(model_field: models.Field | None, value: object) -> str:
             return text
         return timezone.localtime(moment).strftime("%d %b %Y %H:%M")
     return text if len(text) <= TRUNCATE else text[:TRUNCATE] + "…"
+
+
+def log_created(
+    records: Sequence[models.Model], added: Sequence[Mapping[str, Sequence[models.Model]]]
+) -> None:
+    """Write at once (COPY, obcms/db/bulk.py) the entries auditlog writes one INSERT at a time
+    when each of ``records``, just inserted in bulk, is saved new (``created``) and then gets
+    ``added[i]`` in its many-to-many fields (``{field: related records, in their order}``,
+    as ``set()`` would add them). The same entries as its receivers make: the diff from
+    nothing, the correlation id, the extra data of ``set_actor`` or ``set_extra_data`` (its
+    ``pre_save`` receiver, sent an entry)."""
+    if not records or auditlog_disabled.get():
+        return
+    model = type(records[0])
+    if not auditlog.contains(model):
+        return
+    diff = _created_diff(model, records[0])
+    if diff is None or pre_log.has_listeners(model) or post_log.has_listeners(model):
+        _log_created_one_by_one(records, added)  # auditlog's own code for each entry
+        return
+    content_type = ContentType.objects.get_for_model(model)
+    tracked = auditlog._registry[model]["m2m_fields"]
+    # What the receivers of pre_save give an entry here (the actor, the import's mark): the
+    # same for every entry while the import runs. Plus the defaults of the unset fields.
+    prototype = LogEntry(content_type=content_type, cid=get_cid())
+    pre_save.send(
+        LogEntry,
+        instance=prototype,
+        raw=False,
+        using=router.db_for_write(LogEntry),
+        update_fields=None,
+    )
+    common = {f.attname: getattr(prototype, f.attname) for f in LogEntry._meta.concrete_fields}
+    del common[LogEntry._meta.pk.attname]
+
+    def entries() -> Iterator[dict]:  # made while COPY stores the ones before
+        for record, fields in zip(records, added, strict=True):
+            own = {
+                "object_pk": smart_str(record.pk),
+                "object_id": record.pk if isinstance(record.pk, int) else None,
+                "object_repr": smart_str(record),
+            }
+            get_additional_data = getattr(record, "get_additional_data", None)
+            if callable(get_additional_data):
+                own["additional_data"] = get_additional_data()
+            changes = diff(record)
+            if changes:
+                yield (
+                    {
+                        **common,
+                        **own,
+                        "action": LogEntry.Action.CREATE,
+                        "changes": changes,
+                        "timestamp": timezone.now(),
+                    }
+                )
+            for name, related in fields.items():
+                if name in tracked and related:
+                    objects = [smart_str(item) for item in related]
+                    changes = {name: {"type": "m2m", "operation": "add", "objects": objects}}
+                    yield (
+                        {
+                            **common,
+                            **own,
+                            "action": LogEntry.Action.UPDATE,
+                            "changes": changes,
+                            "timestamp": timezone.now(),
+                        }
+                    )
+
+    bulk.insert_values(LogEntry, entries())
+
+
+PLAIN = frozenset({int, float, bool, Decimal, type(None)})
+
+
+def _created_diff(
+    model: type[models.Model], example: models.Model
+) -> Callable[[models.Model], dict | None] | None:
+    """``model_instance_diff(None, record)`` for many new records of ``model``: the fields
+    chosen and the values "before" once, then per record what auditlog's get_field_value
+    reads, taken straight for the fields it reads as ``smart_str(getattr())``. None when the
+    settings ask for more (JSON changes, masked fields, serialized data): then auditlog's own."""
+    chosen = auditlog.get_model_fields(model)
+    serialized = auditlog.get_serialize_options(model)["serialize_data"]
+    if settings.AUDITLOG_STORE_JSON_CHANGES or chosen["mask_fields"] or serialized:
+        return None
+    fields = set(get_fields_in_model(example))  # as model_instance_diff chooses them
+    if chosen["include_fields"]:
+        fields = {f for f in fields if f.name in chosen["include_fields"]}
+    fields = [f for f in fields if f.name not in chosen["exclude_fields"]]
+    before = {f.name: get_field_value(None, f) for f in fields}
+    shown = {name: smart_str(value) for name, value in before.items()}  # as the diff shows it
+    simple = (models.DateTimeField, models.JSONField)
+    direct = {f.name: f for f in fields if f.concrete and not isinstance(f, simple)}
+    other = [f for f in fields if f.concrete and isinstance(f, simple)]
+    # A reverse relation reads as its manager's name ("communities.Contact.None"), the same
+    # for every record of the model.
+    same = {f.name: get_field_value(example, f) for f in fields if not f.concrete}
+
+    def changes(record: models.Model) -> dict | None:
+        diff = {}
+        for name, each in direct.items():
+            try:
+                value = getattr(record, name)
+            except (ObjectDoesNotExist, AttributeError):
+                value = get_field_value(record, each)
+            if value.__class__ in PLAIN:
+                value = str(value)  # what smart_str makes of them
+            elif value.__class__ is not str:
+                value = smart_str(value)
+                if type(value).__name__ == "__proxy__":
+                    value = str(value)
+            if before[name] != value:
+                diff[name] = (shown[name], value)
+        for name, value in same.items():
+            if before[name] != value:
+                diff[name] = (shown[name], smart_str(value))
+        for each in other:
+            value = get_field_value(record, each)
+            if before[each.name] != value:
+                diff[each.name] = (shown[each.name], smart_str(value))
+        return diff or None
+
+    return changes
+
+
+def _log_created_one_by_one(
+    records: Sequence[models.Model], added: Sequence[Mapping[str, Sequence[models.Model]]]
+) -> None:
+    """What auditlog's receivers do for each record saved new and its terms added."""
+    for record, fields in zip(records, added, strict=True):
+        log_create(type(record), instance=record, created=True)
+        for name, related in fields.items():
+            if related and name in auditlog._registry[type(record)]["m2m_fields"]:
+                LogEntry.objects.log_m2m_changes(related, record, "add", name)

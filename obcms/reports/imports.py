@@ -5,14 +5,22 @@ the profile named as in an export (an export re-imports as it is; its other colu
 ``id`` or ``region``, are ignored). Choices are given by label or code, in any case; an empty
 cell is "unknown". Cells starting like a formula are refused: a file that came from a
 spreadsheet may carry one, and it would be exported again later.
+
+Rows go in batches of BATCH (class Batch): each row is checked as ``import_row`` checks it on
+its own (the same messages), with the database asked a fixed number of times per batch; the
+good rows, their terms and their history are written with COPY, committed with the job's
+progress. ``import_row`` stays the reference, and the path of a row the database refuses.
 """
 
 from __future__ import annotations
 
+import copy
 import csv
+import functools
 import io
 import logging
-from collections.abc import Callable
+import math
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 
@@ -22,17 +30,30 @@ from django.db import (
     IntegrityError,
     InterfaceError,
     OperationalError,
+    connection,
     transaction,
 )
 
 from obcms.communities.models import Community
+from obcms.db import bulk
 from obcms.db.planner import analyze
 from obcms.geography.models import Barangay
+from obcms.records import history
 from obcms.reports.spreadsheets import FORMULA_START, PROFILE_COLUMNS, RELATIONS
 
 REQUIRED = ("name", "barangay_psgc")
 OPTIONAL = (*PROFILE_COLUMNS, *RELATIONS, "verification")
+# The largest file the upload accepts, and the most rows it may hold.
+MAX_IMPORT_BYTES = 5 * 1024 * 1024
 MAX_ROWS = 20_000
+# The task's time limits follow from those caps: the largest file's cost at a rate five
+# times below the slowest measured (bench/transfers.py: about 1,000 rows a second with the
+# 2 cores shared by other work, 2,000 and more otherwise), doubled: 210 s soft, 240 s hard. A
+# slower database makes the biggest import slower, not a failed one.
+SLOWEST_ROWS_PER_SECOND = 200
+SLOWEST_BYTES_PER_SECOND = 1024 * 1024  # reading, decoding and checking the cells
+TIME_MARGIN = 2
+TIME_TO_GIVE_UP = 30  # seconds between the soft limit and the hard one: the failure written
 logger = logging.getLogger(__name__)
 
 
@@ -48,7 +69,18 @@ class Outcome:
 
 
 MAX_CELL = 10_000  # characters; longer is a pasted document, not a profile value
-BATCH = 100  # rows committed together with the job's progress
+BATCH = 2000  # rows validated, saved and committed together with the job's progress
+
+
+def worst_case_seconds(size: int, rows: int) -> float:
+    """How long a file of ``size`` bytes and ``rows`` rows may take, at the slowest rates."""
+    return rows / SLOWEST_ROWS_PER_SECOND + size / SLOWEST_BYTES_PER_SECOND
+
+
+def time_limits() -> tuple[int, int]:
+    """The import task's (soft, hard) time limits, from the caps of the file."""
+    soft = math.ceil(TIME_MARGIN * worst_case_seconds(MAX_IMPORT_BYTES, MAX_ROWS))
+    return soft, soft + TIME_TO_GIVE_UP
 
 
 def read_rows(raw: bytes) -> list[dict[str, str]]:
@@ -97,7 +129,19 @@ def import_communities(raw: bytes, user, progress: Callable[[int, int], None]) -
     rows = read_rows(raw)
     outcome = Outcome(total=len(rows))
     import_rows(rows, user, outcome, 0, lambda done: progress(done, outcome.total))
+    if outcome.created:
+        refresh_statistics()
     return outcome
+
+
+def refresh_statistics() -> None:
+    """An import may double the table: the next pages are planned on its new size. Run once
+    the import is done (ANALYZE of the profile's 75 columns takes about a second), and
+    only logged when it fails: autovacuum analyzes the table later anyway."""
+    try:
+        analyze(Community)
+    except DatabaseError as exc:
+        logger.warning("import: planner statistics not refreshed (%s)", type(exc).__name__)
 
 
 def import_rows(
@@ -110,26 +154,265 @@ def import_rows(
     """Import ``rows[start:]`` into ``outcome``, committing every BATCH rows together with
     ``checkpoint(rows done)``, so that a run interrupted and started again resumes after the
     last commit: every row is saved once or reported once."""
-    terms = {
-        name: {
-            t.name.lower(): t for t in Community._meta.get_field(name).related_model.objects.all()
-        }
-        for name in RELATIONS
-    }
+    batch = Batch(user)
     for first in range(start, len(rows), BATCH):
+        last = min(first + BATCH, len(rows))
         with transaction.atomic():
-            for index in range(first, min(first + BATCH, len(rows))):
-                row = rows[index]
-                errors = import_row_safely(row, terms, user)
+            for index, errors in enumerate(batch.import_rows(rows[first:last]), start=first):
                 if errors:
                     number = index + 2  # line 1 is the header
-                    name = row.get("name", "")[:100].replace("\x00", "")
+                    name = rows[index].get("name", "")[:100].replace("\x00", "")
                     outcome.errors.append({"row": number, "name": name, "errors": errors})
                 else:
                     outcome.created += 1
-            checkpoint(min(first + BATCH, len(rows)))
-    if outcome.created:
-        analyze(Community)  # an import may double the table; plan the next pages on it
+            checkpoint(last)
+
+
+# Checked for the whole batch at once (the barangay found by its code, in the same
+# transaction; the uploader once): Model.full_clean() would ask the database once per row.
+FOUND = ("barangay", "municipality", "created_by")
+NAME_CONSTRAINT = "unique_community_per_barangay"
+
+
+class Batch:
+    """Rows validated as import_row validates them, with the database asked a fixed number of
+    times per batch instead of some fifteen times per row: the barangays in one query, the
+    name-per-barangay constraint in one, then the new communities, their terms and their
+    history written with COPY (obcms/db/bulk.py). The outcome of each row is the one
+    import_row gives; a batch that the database still refuses (a row saved meanwhile by
+    someone else) is split until the refused row goes through import_row alone."""
+
+    def __init__(self, user) -> None:
+        self.user = user
+        self.terms: dict[str, dict[str, object]] = {}
+        self.rank: dict[str, dict[int, int]] = {}  # term id -> place in the term's ordering
+        for name in RELATIONS:
+            ordered = list(Community._meta.get_field(name).related_model.objects.all())
+            self.terms[name] = {t.name.lower(): t for t in ordered}
+            self.rank[name] = {t.pk: place for place, t in enumerate(ordered)}
+        self.barangays: dict[str, Barangay | None] = {}
+        self.blank = Community(created_by=user)
+        constraint = next(c for c in Community._meta.constraints if c.name == NAME_CONSTRAINT)
+        self.duplicate = constraint.get_violation_error_message()
+        self.rows: list[dict[str, str]] = []
+        self.results: list[dict[str, list[str]]] = []
+
+    def import_rows(self, rows: list[dict[str, str]]) -> list[dict[str, list[str]]]:
+        """The problems of each row by column, in order (empty when the row was saved)."""
+        self.rows, self.results = rows, [{} for _ in rows]
+        checked = [cell_errors(row) for row in rows]
+        self.load_barangays(row.get("barangay_psgc", "") for row, e in zip(rows, checked) if not e)  # noqa: B905
+        uploader = self.uploader_errors()
+        built: list[tuple[int, Community, dict[str, list]]] = []
+        for index, row in enumerate(rows):
+            if checked[index]:
+                self.results[index] = checked[index]
+                continue
+            try:
+                community, chosen, errors = self.build(row, uploader)
+            except (ValueError, TypeError, ArithmeticError) as exc:
+                logger.warning("import: row refused by %s", type(exc).__name__)
+                self.results[index] = refused(exc)
+                continue
+            self.results[index] = errors
+            if community is not None:  # read: full_clean's verdict so far, the constraint next
+                built.append((index, community, chosen))
+        new = self.check_constraint(built)
+        if new:
+            self.save(new)
+        return self.results
+
+    def load_barangays(self, codes: Iterable[str]) -> None:
+        wanted = {code for code in codes if code not in self.barangays}
+        if not wanted:
+            return
+        self.barangays.update(dict.fromkeys(wanted))
+        # The province too: the history names the municipality with it ("Town, Province").
+        found = Barangay.objects.select_related("municipality__province").filter(
+            psgc_code__in=wanted
+        )
+        for barangay in found:
+            if self.barangays.get(barangay.psgc_code) is None:
+                self.barangays[barangay.psgc_code] = barangay
+
+    def uploader_errors(self) -> dict[str, list[str]]:
+        """What full_clean would say of ``created_by``: the uploader may have been deleted."""
+        if self.user is None:
+            return {}
+        try:
+            Community._meta.get_field("created_by").clean(self.user.pk, Community())
+        except ValidationError as exc:
+            return {"created_by": exc.messages}
+        return {}
+
+    def build(self, row: dict[str, str], uploader: dict[str, list[str]]) -> tuple:
+        """(community, its terms, its problems) as import_row makes and checks it, short of
+        the constraint; community None when a cell could not even be read."""
+        code = row.get("barangay_psgc", "")
+        barangay = self.barangays.get(code)
+        if barangay is None:
+            return None, {}, {"barangay_psgc": [f"no barangay has PSGC code {code!r}"]}
+        # A copy of a new community with the uploader set (Model.__reduce__, as copy.copy
+        # of any instance): Model.__init__ over the profile's 60 fields cost a fifth of the
+        # import. Its one mutable default gets its own list.
+        community = copy.copy(self.blank)
+        community.missing_fields = []
+        community.name = " ".join(row.get("name", "").split())
+        community.barangay = barangay
+        community.municipality = barangay.municipality
+        errors: dict[str, list[str]] = {}
+        for column in (*PROFILE_COLUMNS, "verification"):
+            value = row.get(column, "")
+            if value:
+                try:
+                    setattr(community, column, parse(column, value))
+                except ValueError as exc:
+                    errors[column] = [str(exc)]
+        chosen: dict[str, list] = {}
+        for column in RELATIONS:
+            chosen[column] = []
+            for name in filter(None, (n.strip() for n in row.get(column, "").split(","))):
+                if name.lower() in self.terms[column]:
+                    chosen[column].append(self.terms[column][name.lower()])
+                else:
+                    kind = Community._meta.get_field(column).related_model._meta.verbose_name
+                    errors.setdefault(column, []).append(f"unknown {kind} {name!r}")
+        if errors:
+            return None, {}, errors
+        try:
+            community.full_clean(exclude=FOUND, validate_unique=False, validate_constraints=False)
+        except ValidationError as exc:
+            errors = {key: list(messages) for key, messages in exc.message_dict.items()}
+        for key, messages in uploader.items():
+            errors.setdefault(key, []).extend(messages)
+        return community, chosen, errors
+
+    def check_constraint(self, built: list[tuple]) -> list[tuple]:
+        """The name-per-barangay constraint of every built row in one query, as full_clean
+        checks it row by row (its own ``lower()``; skipped when the name or the barangay
+        already has a problem): a row whose name is taken, in the database or by an earlier
+        good row of the file, gets the constraint's message. Returns the rows to save."""
+        asked = [
+            (index, community)
+            for index, community, _ in built
+            if not {"name", "barangay"} & self.results[index].keys()
+        ]
+        keys = dict(zip((i for i, _ in asked), taken_names(asked), strict=True))
+        saving: set[tuple[str, int]] = set()
+        new = []
+        for index, community, chosen in built:
+            errors = self.results[index]
+            if index in keys:
+                lowered, taken = keys[index]
+                key = (lowered, community.barangay_id)
+                if taken or key in saving:
+                    errors.setdefault("__all__", []).append(self.duplicate)
+                elif not errors:
+                    saving.add(key)
+            if not errors:
+                new.append((index, community, chosen))
+        return new
+
+    def save(self, new: list[tuple]) -> None:
+        """Insert ``new`` (communities, terms, history) in one savepoint; if the database
+        refuses, halve until the refused row is found, which import_row then reports."""
+        try:
+            with transaction.atomic():
+                insert_communities(new, self.rank)
+        except DatabaseError as exc:
+            if isinstance(exc, (OperationalError, InterfaceError)):
+                raise  # an outage, not this row: the job retries
+            if len(new) == 1:
+                ((index, _, _),) = new
+                self.results[index] = import_row_safely(self.rows[index], self.terms, self.user)
+                return
+            middle = len(new) // 2
+            self.save(new[:middle])
+            self.save(new[middle:])
+
+
+# Whether a name is taken in its barangay, as the constraint compares names (the database's
+# lower()); the table's name comes from the model, every value is a parameter.
+TAKEN = (
+    "SELECT lower(v.name), EXISTS (SELECT 1 FROM {table} c WHERE lower(c.name) = lower(v.name) "
+    "AND c.barangay_id = v.barangay) FROM {rows}"
+)
+ARRAYS = "unnest(%s::text[], %s::bigint[]) WITH ORDINALITY AS v(name, barangay, i) ORDER BY v.i"
+ONE = "(SELECT %s AS name, %s AS barangay) AS v"
+
+
+def taken_names(asked: list[tuple[int, Community]]) -> list[tuple[str, bool]]:
+    """For each community: its name as the constraint compares it, and whether its barangay
+    already has it. One query on PostgreSQL (the rows as two arrays), one a row elsewhere
+    (SQLite, for development)."""
+    if not asked:
+        return []
+    table = connection.ops.quote_name(Community._meta.db_table)
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            names, barangays = [c.name for _, c in asked], [c.barangay_id for _, c in asked]
+            cursor.execute(TAKEN.format(table=table, rows=ARRAYS), [names, barangays])
+            return cursor.fetchall()
+        found = []
+        for _, community in asked:
+            cursor.execute(
+                TAKEN.format(table=table, rows=ONE), [community.name, community.barangay_id]
+            )
+            found.append(cursor.fetchone())
+        return found
+
+
+def insert_communities(new: list[tuple], rank: dict[str, dict[int, int]]) -> None:
+    """The communities with their terms, and the history entries their save() and set() would
+    have written (obcms/records/history.py), with COPY."""
+    communities = [community for _, community, _ in new]
+    for community in communities:
+        community.place_in_municipality()  # what save() does
+    bulk.insert(communities)
+    added: list[dict[str, list]] = []
+    for column in RELATIONS:
+        field = Community._meta.get_field(column)
+        through = field.remote_field.through
+        source, target = f"{field.m2m_field_name()}_id", f"{field.m2m_reverse_field_name()}_id"
+        bulk.insert_values(
+            through,
+            [
+                {source: community.pk, target: pk}
+                for _, community, chosen in new
+                for pk in dict.fromkeys(term.pk for term in chosen[column])
+            ],
+        )
+    for _, _, chosen in new:
+        added.append(
+            {
+                column: sorted({t.pk: t for t in terms}.values(), key=lambda t: rank[column][t.pk])
+                for column, terms in chosen.items()
+            }
+        )
+    history.log_created(communities, added)
+
+
+def cell_errors(row: dict[str, str]) -> dict[str, list[str]]:
+    """Cells no column accepts: a NUL, a pasted document, a formula."""
+    errors: dict[str, list[str]] = {}
+    for column, value in row.items():
+        if "\x00" in value:
+            errors.setdefault(column, []).append(
+                "contains a NUL character (\\x00): delete it or save the sheet as CSV again"
+            )
+        elif len(value) > MAX_CELL:
+            errors.setdefault(column, []).append(
+                f"is {len(value):,} characters long; at most {MAX_CELL:,} are accepted"
+            )
+        elif value.startswith(FORMULA_START):
+            errors.setdefault(column, []).append(
+                f"starts with {value[0]!r}: formulas are not accepted"
+            )
+    return errors
+
+
+def refused(exc: Exception) -> dict[str, list[str]]:
+    return {"row": [f"could not be saved ({type(exc).__name__}); check its values"]}
 
 
 def import_row_safely(row: dict[str, str], terms: dict[str, dict], user) -> dict[str, list[str]]:
@@ -142,16 +425,26 @@ def import_row_safely(row: dict[str, str], terms: dict[str, dict], user) -> dict
         if isinstance(exc, (OperationalError, InterfaceError)):
             raise  # an outage, not this row: the job retries
         logger.warning("import: row refused by %s", type(exc).__name__)
-        return {"row": [f"could not be saved ({type(exc).__name__}); check its values"]}
+        return refused(exc)
+
+
+@functools.cache
+def choice_codes(name: str) -> dict[str, object]:
+    """The field's choices by code and by label, in any case; the first choice wins."""
+    codes: dict[str, object] = {}
+    for code, label in reversed(Community._meta.get_field(name).choices):
+        codes[str(label).lower()] = code
+        codes[str(code).lower()] = code
+    return codes
 
 
 def parse(name: str, value: str) -> object:
     """One cell as the profile field ``name`` takes it; ValueError says what was expected."""
     model_field = Community._meta.get_field(name)
     if model_field.choices:
-        for code, label in model_field.choices:
-            if value.lower() in (str(code).lower(), str(label).lower()):
-                return code
+        codes = choice_codes(name)
+        if value.lower() in codes:
+            return codes[value.lower()]
         labels = ", ".join(str(label) for _, label in model_field.choices)
         raise ValueError(f"{value[:40]!r} is not one of: {labels}")
     kind = model_field.get_internal_type()
@@ -172,20 +465,7 @@ def parse(name: str, value: str) -> object:
 
 def import_row(row: dict[str, str], terms: dict[str, dict], user) -> dict[str, list[str]]:
     """Save one row as a community; return the problems by column (empty when saved)."""
-    errors: dict[str, list[str]] = {}
-    for column, value in row.items():
-        if "\x00" in value:
-            errors.setdefault(column, []).append(
-                "contains a NUL character (\\x00): delete it or save the sheet as CSV again"
-            )
-        elif len(value) > MAX_CELL:
-            errors.setdefault(column, []).append(
-                f"is {len(value):,} characters long; at most {MAX_CELL:,} are accepted"
-            )
-        elif value.startswith(FORMULA_START):
-            errors.setdefault(column, []).append(
-                f"starts with {value[0]!r}: formulas are not accepted"
-            )
+    errors = cell_errors(row)
     if errors:
         return errors
     barangay = (

@@ -8,6 +8,7 @@ from __future__ import annotations
 import io
 import logging
 import tempfile
+import time
 from datetime import timedelta
 
 from auditlog.context import set_extra_data
@@ -30,7 +31,8 @@ from obcms.reports import imports, jobs, spreadsheets, statistics
 from obcms.reports.models import Export, Import, Report, StatisticsSnapshot
 
 logger = logging.getLogger(__name__)
-PROGRESS_EVERY = 500  # rows between progress saves
+PROGRESS_EVERY = 500  # rows between looks at the clock...
+PROGRESS_SECONDS = 1.0  # ...and at least this long between progress saves (each a commit)
 REPORT_PROGRESS_EVERY = 100  # a PDF draws some 2,000 rows a second: a bar that moves
 
 
@@ -69,9 +71,13 @@ def build_export(export_id: int, held: int | None = None, window_ends: float | N
             stem = "communities"
         _rows(Export, export.pk, token).update(total=records.count(), processed=0)
 
+        saved = time.monotonic()
+
         def on_row(count: int) -> None:
-            if count % PROGRESS_EVERY == 0:
+            nonlocal saved
+            if count % PROGRESS_EVERY == 0 and time.monotonic() - saved >= PROGRESS_SECONDS:
                 _rows(Export, export.pk, token).update(processed=count)
+                saved = time.monotonic()
 
         with tempfile.TemporaryFile() as spool:
             if export.format == Export.Format.XLSX:
@@ -108,15 +114,21 @@ def build_export(export_id: int, held: int | None = None, window_ends: float | N
     )
 
 
-@shared_task(autoretry_for=())
+IMPORT_SOFT_LIMIT, IMPORT_HARD_LIMIT = imports.time_limits()
+
+
+# Its own limits, from the caps of the file (imports.py), not the deployment's for all tasks.
+@shared_task(autoretry_for=(), soft_time_limit=IMPORT_SOFT_LIMIT, time_limit=IMPORT_HARD_LIMIT)
 def process_import(
     import_id: int, held: int | None = None, window_ends: float | None = None
 ) -> None:
     """Import the file's rows under the job rules, committed in batches with the job's
     progress: a second delivery resumes after the last committed batch, so every row is
     saved once (one set of rows)."""
+    created = False
 
     def work(token: int) -> dict:
+        nonlocal created
         job = Import.objects.get(pk=import_id)
         with job.file.open("rb") as handle:
             raw = handle.read()
@@ -136,6 +148,7 @@ def process_import(
         # Each created community's history names the user who uploaded the file, and the import.
         with set_extra_data({"actor": job.user, "cid": f"{IMPORT_MARK}{job.pk}"}):
             imports.import_rows(rows, job.user, outcome, job.processed, checkpoint)
+        created = outcome.created > 0
         return {
             "status": Import.Status.DONE,
             "processed": outcome.total,
@@ -146,6 +159,8 @@ def process_import(
         }
 
     jobs.run(process_import, Import, import_id, work, held=held, window_ends=window_ends)
+    if created:  # the job is done: the person has the rows; the planner catches up now
+        imports.refresh_statistics()
 
 
 @shared_task

@@ -16,10 +16,9 @@ from obcms.communities.filters import CommunityFilter
 from obcms.places import charts
 from obcms.reports import chain_figures, jobs, statistics
 from obcms.reports.forms import ManaSummaryForm, PlaceReportForm
+from obcms.reports.imports import MAX_IMPORT_BYTES
 from obcms.reports.models import Export, Import, Report, StatisticsSnapshot
 from obcms.reports.tasks import build_export, build_report, process_import
-
-MAX_IMPORT_BYTES = 5 * 1024 * 1024
 
 
 @login_required

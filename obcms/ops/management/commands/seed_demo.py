@@ -39,7 +39,7 @@ from obcms.communities.models import (
     Rating,
 )
 from obcms.coordination.models import Engagement, Partner
-from obcms.db.bulk import insert, insert_rows, update
+from obcms.db.bulk import insert, insert_values, update
 from obcms.db.planner import analyze
 from obcms.geography.models import Barangay
 from obcms.meetings.models import ActionItem, Meeting
@@ -305,7 +305,8 @@ class Command(BaseCommand):
         ):
             through = getattr(Community, field).through
             m2m = Community._meta.get_field(field)
-            insert_rows(through, [m2m.m2m_field_name(), m2m.m2m_reverse_field_name()], links)
+            source, target = f"{m2m.m2m_field_name()}_id", f"{m2m.m2m_reverse_field_name()}_id"
+            insert_values(through, ({source: one, target: other} for one, other in links))
         self.find_missing_fields(created, contacts)
         update(created, ["created_at", "missing_fields"])
         return created
@@ -549,5 +550,5 @@ class Command(BaseCommand):
                 ]
         for rows in links.values():
             insert(rows)
-        history.log_created(meetings, related)
+        history.log_created(meetings, history.links_in_order(meetings, related))
         self.stdout.write(f"  meetings: {count}, two action items each")

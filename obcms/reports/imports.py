@@ -260,23 +260,7 @@ class Batch:
         community.name = " ".join(row.get("name", "").split())
         community.barangay = barangay
         community.municipality = barangay.municipality
-        errors: dict[str, list[str]] = {}
-        for column in (*PROFILE_COLUMNS, "verification"):
-            value = row.get(column, "")
-            if value:
-                try:
-                    setattr(community, column, parse(column, value))
-                except ValueError as exc:
-                    errors[column] = [str(exc)]
-        chosen: dict[str, list] = {}
-        for column in RELATIONS:
-            chosen[column] = []
-            for name in filter(None, (n.strip() for n in row.get(column, "").split(","))):
-                if name.lower() in self.terms[column]:
-                    chosen[column].append(self.terms[column][name.lower()])
-                else:
-                    kind = Community._meta.get_field(column).related_model._meta.verbose_name
-                    errors.setdefault(column, []).append(f"unknown {kind} {name!r}")
+        chosen, errors = read_cells(community, row, self.terms)
         if errors:
             return None, {}, errors
         try:
@@ -463,6 +447,32 @@ def parse(name: str, value: str) -> object:
     return value
 
 
+def read_cells(
+    community: Community, row: dict[str, str], terms: dict[str, dict]
+) -> tuple[dict[str, list], dict[str, list[str]]]:
+    """Set ``community``'s profile from the row's cells and find its terms by name: (the
+    terms chosen by column, the cells that could not be read). The one reading of a row, for
+    the batches and for import_row alike."""
+    errors: dict[str, list[str]] = {}
+    for column in (*PROFILE_COLUMNS, "verification"):
+        value = row.get(column, "")
+        if value:
+            try:
+                setattr(community, column, parse(column, value))
+            except ValueError as exc:
+                errors[column] = [str(exc)]
+    chosen: dict[str, list] = {}
+    for column in RELATIONS:
+        chosen[column] = []
+        for name in filter(None, (n.strip() for n in row.get(column, "").split(","))):
+            if name.lower() in terms[column]:
+                chosen[column].append(terms[column][name.lower()])
+            else:
+                kind = Community._meta.get_field(column).related_model._meta.verbose_name
+                errors.setdefault(column, []).append(f"unknown {kind} {name!r}")
+    return chosen, errors
+
+
 def import_row(row: dict[str, str], terms: dict[str, dict], user) -> dict[str, list[str]]:
     """Save one row as a community; return the problems by column (empty when saved)."""
     errors = cell_errors(row)
@@ -482,22 +492,7 @@ def import_row(row: dict[str, str], terms: dict[str, dict], user) -> dict[str, l
         municipality=barangay.municipality,
         created_by=user,
     )
-    for column in (*PROFILE_COLUMNS, "verification"):
-        value = row.get(column, "")
-        if value:
-            try:
-                setattr(community, column, parse(column, value))
-            except ValueError as exc:
-                errors[column] = [str(exc)]
-    chosen: dict[str, list] = {}
-    for column in RELATIONS:
-        chosen[column] = []
-        for name in filter(None, (n.strip() for n in row.get(column, "").split(","))):
-            if name.lower() in terms[column]:
-                chosen[column].append(terms[column][name.lower()])
-            else:
-                kind = Community._meta.get_field(column).related_model._meta.verbose_name
-                errors.setdefault(column, []).append(f"unknown {kind} {name!r}")
+    chosen, errors = read_cells(community, row, terms)
     if errors:
         return errors
     try:

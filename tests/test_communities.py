@@ -121,16 +121,25 @@ def test_the_list_uses_the_same_number_of_queries_for_5_or_50_rows(client):
 def test_the_profile_page_uses_the_same_queries_for_1_or_6_assessments_contacts_changes(client):
     c = factories.community()
     client.force_login(factories.user("viewer"))
+    made = 0
 
     def add(n):
-        for i in range(n):
+        nonlocal made
+        for _ in range(n):
+            made += 1
             a = Assessment.objects.create(
-                community=c, assessed_on="2026-01-05", team=str(i), method="survey"
+                community=c, assessed_on="2026-01-05", team=str(made), method="survey"
             )
-            Need.objects.create(assessment=a, sector="health", description="x")
-            Contact.objects.create(community=c, name=f"Contact {i}")
+            Need.objects.create(assessment=a, sector="health", description="x", priority=3)
+            Need.objects.create(assessment=a, sector="education", description="y", priority=1)
+            Contact.objects.create(community=c, name=f"Contact {made}")
             factories.engagement(of=c)
-            c.population = 100 + i
+            factories.ppa(communities=[c])
+            factories.meeting(communities=[c])
+            c.ethnolinguistic_groups.add(EthnolinguisticGroup.objects.create(name=f"G{made}"))
+            c.livelihoods.create(name=f"Livelihood {made}")
+            c.languages.create(name=f"Language {made}")
+            c.population = 100 + made
             c.save()
 
     add(1)
@@ -138,6 +147,13 @@ def test_the_profile_page_uses_the_same_queries_for_1_or_6_assessments_contacts_
     one = factories.queries_for(client, c.get_absolute_url())
     add(5)
     assert factories.queries_for(client, c.get_absolute_url()) == one
+    # The groups, livelihoods and languages in one query; the needs in one, for both tables.
+    assert one <= 11, one
+    html = client.get(c.get_absolute_url()).content.decode()
+    assert "<dd>G1, G2, G3, G4, G5, G6</dd>" in html
+    assert "<dd>Language 1, Language 2, Language 3" in html
+    # Each assessment's sectors in the needs' own order (priority first), as before.
+    assert "<td>Education, Health</td>" in html
 
 
 def test_the_profile_page_shows_every_section_in_words(client):

@@ -9,7 +9,7 @@ from django.apps import apps
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required, permission_required
 from django.contrib.humanize.templatetags.humanize import intcomma
-from django.db.models import Count, Q, QuerySet
+from django.db.models import CharField, Count, F, Q, QuerySet, Value
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -27,10 +27,10 @@ from obcms.records.listing import ARCHIVED_BADGE, ARCHIVED_ROW, html_rows, page_
 
 
 def listed_communities() -> QuerySet[Community]:
-    """Communities with their places and groups joined or prefetched (the detail page)."""
+    """Communities with their places joined (the detail page; its groups come by terms_of)."""
     return Community.objects.select_related(
         "barangay", "municipality", "province", "region", "archived_by"
-    ).prefetch_related("ethnolinguistic_groups")
+    )
 
 
 LIST_COLUMNS = (
@@ -148,16 +148,43 @@ def community_rows_html(rows: list[tuple]) -> SafeString:
     )
 
 
-def profile_of(community: Community) -> list[tuple[str, list[tuple[str, str, bool]]]]:
+# Each many-to-many list of the profile and its through table's column for the term.
+TERM_FIELDS = {
+    name: Community._meta.get_field(name).m2m_reverse_field_name()
+    for name in ("ethnolinguistic_groups", "livelihoods", "languages")
+}
+
+
+def terms_of(community: Community) -> dict[str, list[str]]:
+    """The names of the community's groups, livelihoods and languages, each list in its
+    terms' order (by name): one query for the three lists, not a prefetch each."""
+    names: dict[str, list[str]] = {name: [] for name in TERM_FIELDS}
+    lists = [
+        getattr(Community, name)
+        .through.objects.filter(community_id=community.pk)
+        .annotate(kind=Value(name, output_field=CharField()), term=F(f"{target}__name"))
+        .values_list("kind", "term")
+        for name, target in TERM_FIELDS.items()
+    ]
+    for name, term in lists[0].union(*lists[1:], all=True).order_by("term"):
+        names[name].append(term)
+    return names
+
+
+def profile_of(
+    community: Community, terms: dict[str, list[str]] | None = None
+) -> list[tuple[str, list[tuple[str, str, bool]]]]:
     """The profile as the page shows it: per section, (label, value, is long text); what
-    nobody has recorded reads "unknown"."""
+    nobody has recorded reads "unknown". ``terms`` (terms_of) saves the lists' queries."""
     sections = []
     for title, names in SECTIONS:
         facts = []
         for name in names:
             field = Community._meta.get_field(name)
             label = str(field.verbose_name)
-            if field.many_to_many:
+            if field.many_to_many and terms is not None:
+                value = ", ".join(terms[name]) or "—"
+            elif field.many_to_many:
                 value = ", ".join(str(term) for term in getattr(community, name).all()) or "—"
             elif field.choices:
                 value = getattr(community, f"get_{name}_display")() or "unknown"
@@ -179,29 +206,39 @@ def profile_of(community: Community) -> list[tuple[str, list[tuple[str, str, boo
 @login_required
 @permission_required("communities.view_community", raise_exception=True)
 def community_detail(request: HttpRequest, pk: int) -> HttpResponse:
-    community = get_object_or_404(
-        listed_communities()
-        # The municipality's name shows with its province's (Municipality.__str__).
-        .select_related("municipality__province")
-        .prefetch_related("livelihoods", "languages", "contacts"),
-        pk=pk,
-    )
+    """A fixed number of queries whatever the community holds: its groups, livelihoods and
+    languages in one (terms_of), and its needs once, for their table and for each
+    assessment's sectors."""
+    community = get_object_or_404(listed_communities().prefetch_related("contacts"), pk=pk)
+    # The municipality's name shows with its province's (Municipality.__str__): the community's
+    # own province is that one (the model keeps it so), already joined; a second join of
+    # geography_province cost a third of the query's planning.
+    if community.municipality.province_id == community.province_id:
+        community.municipality.province = community.province
     own = {"archived_at__isnull": True}  # on its own page, even when the community is archived
+    # By name, not import: the needs and PPA apps build on this one.
+    needs = list(
+        apps.get_model("assessments", "Need")
+        .objects.filter(assessment__community=community, assessment__archived_at__isnull=True)
+        .order_by("status", "rank", "priority", "pk")
+    )
+    assessments = list(community.assessments.filter(**own))
+    of_assessment: dict[int, list] = {a.pk: [] for a in assessments}
+    # Each assessment's needs in the Need model's order (priority, then sector).
+    for need in sorted(needs, key=lambda n: (n.priority, n.sector)):
+        of_assessment[need.assessment_id].append(need)
+    for a in assessments:
+        a.listed_needs = of_assessment[a.pk]
     return render(
         request,
         "communities/detail.html",
         {
             "community": community,
-            "profile": profile_of(community),
-            "assessments": community.assessments.filter(**own).prefetch_related("needs"),
+            "profile": profile_of(community, terms_of(community)),
+            "assessments": assessments,
             "engagements": community.engagements.filter(**own).select_related("partner"),
-            # By name, not import: the needs and PPA apps build on this one.
-            "needs": apps.get_model("assessments", "Need")
-            .objects.filter(assessment__community=community, assessment__archived_at__isnull=True)
-            .order_by("status", "rank", "priority", "pk"),
-            "ppas": community.ppas.filter(**own)
-            .select_related("region")
-            .order_by("-fiscal_year", "pk"),
+            "needs": needs,
+            "ppas": community.ppas.filter(**own).order_by("-fiscal_year", "pk"),
             "meetings": community.meetings.filter(archived_at__isnull=True).annotate(
                 open_actions=Count("action_items", filter=Q(action_items__done=False))
             ),

@@ -38,16 +38,20 @@ import psycopg
 
 from tests.support.processes import REPO, base_env, run
 
-IMPORT = """
-import csv, io, json, os, random, resource, time
-
-def database_cpu():  # CPU seconds of this connection's PostgreSQL backend (a local server)
+# Both scripts time the CPU of their connection's PostgreSQL backend (a local server).
+DATABASE_CPU = """def database_cpu():
     from django.db import connection
     with connection.cursor() as cursor:
         cursor.execute("SELECT pg_backend_pid()")
         pid = cursor.fetchone()[0]
-    fields = open(f"/proc/{{pid}}/stat").read().rsplit(")", 1)[1].split()
+    fields = open(f"/proc/{pid}/stat").read().rsplit(")", 1)[1].split()
     return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+"""
+
+IMPORT = """
+import csv, io, json, os, random, resource, time
+
+{database_cpu}
 from django.core.files.base import ContentFile
 from django.contrib.auth import get_user_model
 from obcms.communities.models import Community, EthnolinguisticGroup, Language, Livelihood
@@ -107,13 +111,7 @@ DELETE FROM communities_community WHERE name LIKE %(names)s;
 EXPORT = """
 import json, os, resource, time
 
-def database_cpu():  # CPU seconds of this connection's PostgreSQL backend (a local server)
-    from django.db import connection
-    with connection.cursor() as cursor:
-        cursor.execute("SELECT pg_backend_pid()")
-        pid = cursor.fetchone()[0]
-    fields = open(f"/proc/{{pid}}/stat").read().rsplit(")", 1)[1].split()
-    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+{database_cpu}
 import openpyxl  # loaded before the baseline, as in a warm worker
 from django.contrib.auth import get_user_model
 from obcms.communities.models import Community
@@ -180,14 +178,20 @@ def main() -> None:
             ).fetchone()[0]
         if "import" not in args.skip:
             token = secrets.token_hex(3)
-            figures["import"] = shell(IMPORT.format(rows=args.rows, token=token), env, args.tree)
+            figures["import"] = shell(
+                IMPORT.format(rows=args.rows, token=token, database_cpu=DATABASE_CPU),
+                env,
+                args.tree,
+            )
             with psycopg.connect(database, autocommit=True) as db:
                 params = {"cid": f"import #{figures['import']['job']}", "names": f"Bench {token} %"}
                 for statement in filter(str.strip, FORGET.split(";")):
                     db.execute(statement, params)
         if "exports" not in args.skip:
             for kind in ("csv", "xlsx"):
-                figures[kind] = shell(EXPORT.format(kind=kind), env, args.tree)
+                figures[kind] = shell(
+                    EXPORT.format(kind=kind, database_cpu=DATABASE_CPU), env, args.tree
+                )
     finally:
         if not args.keep and not args.reuse:
             admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')

@@ -186,6 +186,7 @@ def built() -> None:
         # Compressing every file took a loaded 2-core machine over the default 120 s.
         result = manage("collectstatic", "--noinput", env=base_env(), timeout=600)
         assert result.returncode == 0, result.stderr
+        assert "static file" in result.stdout
         done.write_text(RUN_ID)
 
 

@@ -76,7 +76,9 @@ def test_column_letters_run_past_z():
     assert xlsx.column_letters(703)[-1] == "AAA"
 
 
-@pytest.mark.django_db
+# Serialized rollback: the database as migrated is restored before it, whatever an earlier
+# transactional test of this pytest process flushed (CI: no content types, no terms).
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_the_xlsx_export_holds_the_csv_exports_cells(tmp_path, settings):
     """Both files of the same list, from the same rows: every cell alike (text as text,
     numbers as numbers, empty as empty), the full profile with its terms."""

@@ -9,6 +9,7 @@ Host localhost, anything below 400 passes), gets a second copy beside it (rollin
 the beat application rolling too) and is stopped with SIGTERM and Coolify's 30 s grace.
 """
 
+import importlib.util
 import re
 import signal
 import time
@@ -149,6 +150,18 @@ def test_negative_twin_settings_that_need_a_secret_at_import_fail_the_build(imag
         if build.returncode != 0:
             break
     assert build.returncode != 0 and "KeyError: 'SECRET_KEY'" in build.stderr
+
+
+def test_the_build_compiles_our_code_to_hash_checked_bytecode(image):
+    """nixpacks images set PYTHONDONTWRITEBYTECODE, so a module the build left uncompiled is
+    compiled again at every start of every process. Hash-checked (PEP 552 flags 0b11): valid
+    whatever timestamps the image's layers give the files, ignored if its source changed."""
+    app, _ = image
+    sources = [*(app / "obcms").rglob("*.py"), app / "gunicorn.conf.py"]
+    compiled = {source: Path(importlib.util.cache_from_source(str(source))) for source in sources}
+    assert not [source for source, pyc in compiled.items() if not pyc.exists()]
+    flags = {int.from_bytes(pyc.read_bytes()[4:8], "little") for pyc in compiled.values()}
+    assert flags == {0b11}
 
 
 def coolify_probe(port: int) -> bool:

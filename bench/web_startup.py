@@ -1,25 +1,44 @@
 """Cold start, memory and shutdown of the Procfile's web line, beside a bare Django project.
 
-    .venv/bin/python -m bench.web_startup [--runs 5]
+    .venv/bin/python -m bench.web_startup [--runs 5] [--database URL] [--redis URL]
 
 The bare project is ``django-admin startproject`` plus the Celery app cookiecutter-django
 generates (``config/celery_app.py``: ``Celery(...)``, ``config_from_object("django.conf:settings",
 namespace="CELERY")``, ``autodiscover_tasks()``, imported by the package's ``__init__``), so both
 load Django and Celery at import. obcms runs its Procfile line (gunicorn.conf.py), the bare
 project the same knobs as flags (2 gthread workers x 4 threads, ``--preload``), alternately,
-in one run. Figures: spawn to the first 200 of the probe (obcms's /health/, the bare
-project's start page: what a platform's health check waits for); spawn to the first 200 of
-a page through the URL map (the sign-in page; the start page); memory of master + workers
-once both workers served that page (80 requests, 8 at a time) as PSS
-(``/proc/<pid>/smaps_rollup``: pages shared after the preload's fork count once, split
-between the processes) and, for reference, RSS (which counts them in every process); idle
-SIGTERM to exit. Anchors (issue 19): cold start within 1.5x of the bare project's, PSS within 1.2x.
+in one run, twice:
+
+1. On the embedded defaults (SQLite, local-memory cache; the bare project as generated):
+   the probe is obcms's /health/ and the bare project's start page, the page is the sign-in
+   page and the start page, nobody signed in.
+2. On PostgreSQL and Redis, as deployed (the bare project with cookiecutter-django's production
+   shape: DEBUG off, the database from DATABASE_URL, django-redis as the cache, Redis as
+   Celery's broker): the probe is /health/ and the admin's sign-in page; after it, a user
+   signs in and the page is a signed-in one, obcms's dashboard and the admin's index, so both
+   query the database and read the session as staff do all day.
+
+Figures: spawn to the first 200 of the probe (what a platform's health check waits for); spawn
+to the first 200 of the page; memory of master + workers once both workers served the page
+(80 requests, 8 at a time) as PSS (``/proc/<pid>/smaps_rollup``: pages shared after the
+preload's fork count once, split between the processes) and, for reference, RSS (which counts
+them in every process); idle SIGTERM to exit. Anchors (issue 19): cold start within 1.5x of the
+bare project's, PSS within 1.2x.
+
+Both run as a deploy runs them: from a virtualenv of the production lock alone
+(requirements.txt, made once per lock under var/bench/; the development lock adds packages that
+DRF and others import when present, requests, jinja2 and pygments among them, which no deploy
+has), and from copies of both projects compiled to bytecode as the nixpacks build compiles
+ours (nixpacks.toml; its images set PYTHONDONTWRITEBYTECODE, so nothing is compiled at run time
+and uncompiled code would be compiled again at every start).
 """
 
 from __future__ import annotations
 
 import argparse
+import hashlib
 import os
+import secrets
 import shutil
 import signal
 import statistics
@@ -28,9 +47,13 @@ import sys
 import tempfile
 import time
 from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass, field
 from pathlib import Path
 
-from tests.support.processes import REPO, Process, base_env, free_port, http_get, procfile
+import psycopg
+
+from tests.platforms.builds import copy_repository
+from tests.support.processes import REPO, Browserless, Process, base_env, free_port, procfile
 
 CELERY_APP = """import os
 
@@ -46,6 +69,67 @@ CELERY_INIT = """from .celery_app import app as celery_app
 
 __all__ = ("celery_app",)
 """
+# cookiecutter-django's production settings, the parts that decide what a web process loads.
+BARE_DEPLOYED = """import os
+
+import dj_database_url
+
+from .settings import *  # noqa: F403
+
+DEBUG = False
+ALLOWED_HOSTS = ["localhost"]
+DATABASES = {"default": dj_database_url.parse(os.environ["DATABASE_URL"], conn_max_age=60)}
+CACHES = {
+    "default": {
+        "BACKEND": "django_redis.cache.RedisCache",
+        "LOCATION": os.environ["REDIS_URL"],
+        "OPTIONS": {"CLIENT_CLASS": "django_redis.client.DefaultClient", "IGNORE_EXCEPTIONS": True},
+    }
+}
+CELERY_BROKER_URL = CELERY_RESULT_BACKEND = os.environ["REDIS_URL"]
+SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+SESSION_COOKIE_SECURE = CSRF_COOKIE_SECURE = True
+"""
+BARE_CMD = (
+    "gunicorn --bind 0.0.0.0:$PORT --worker-class gthread --workers 2 --threads 4 "
+    "--preload --access-logfile - bare.wsgi"
+)
+SUPERUSER = (
+    "from django.contrib.auth import get_user_model; "
+    "get_user_model().objects.create_superuser('bench', 'bench@example.org', {password!r})"
+)
+
+
+@dataclass
+class Line:
+    label: str
+    command: str
+    env: dict[str, str]
+    probe: str
+    page: str
+    cwd: Path
+    sign_in: str = ""  # the sign-in page, when the page is for a signed-in user
+    samples: list[tuple[float, float, int, int, float]] = field(default_factory=list)
+
+
+def production_venv() -> Path:
+    """A virtualenv with requirements.txt alone, made once per version of the lock."""
+    lock = REPO / "requirements.txt"
+    venv = REPO / "var" / "bench" / f"venv-{hashlib.sha256(lock.read_bytes()).hexdigest()[:12]}"
+    if not (venv / ".installed").exists():
+        shutil.rmtree(venv, ignore_errors=True)
+        subprocess.run([sys.executable, "-m", "venv", venv], check=True)
+        pip = [venv / "bin" / "python", "-m", "pip", "install", "--quiet"]
+        subprocess.run([*pip, "--require-hashes", "-r", lock], check=True)
+        (venv / ".installed").touch()
+    return venv
+
+
+def compile_tree(python: Path, tree: Path) -> None:
+    """As the build does (nixpacks.toml): hash-checked bytecode, valid whatever the files'
+    timestamps."""
+    command = [python, "-m", "compileall", "-q", "--invalidation-mode", "checked-hash", "."]
+    subprocess.run(command, cwd=tree, check=True)
 
 
 def gunicorn_pids(pid: int) -> list[int]:
@@ -68,38 +152,39 @@ def memory_kib(pids: list[int]) -> tuple[int, int]:
     return pss, rss
 
 
-def wait_for_200(process: Process, url: str, timeout: float) -> None:
+def wait_for_200(process: Process, client: Browserless, path: str, timeout: float) -> None:
     started = time.monotonic()
     while time.monotonic() - started < timeout:
         if not process.alive():
             raise AssertionError(f"{process.name} exited:\n{process.output[-3000:]}")
         try:
-            headers = {"X-Forwarded-Proto": "https"}
-            if http_get(url, host="localhost", headers=headers, timeout=2)[0] == 200:
+            if client.request("GET", path)[0] == 200:
                 return
         except OSError:
             pass
         time.sleep(0.01)
-    raise AssertionError(f"no 200 from {url} in {timeout}s:\n{process.output[-3000:]}")
+    raise AssertionError(f"no 200 from {path} in {timeout}s:\n{process.output[-3000:]}")
 
 
-def measure(
-    command: str, env: dict[str, str], probe: str, page: str, cwd: Path
-) -> tuple[float, float, int, int, float]:
-    """Spawn to the probe's first 200, spawn to the page's first 200, PSS and RSS once both
-    workers served the page, idle SIGTERM to exit."""
+def measure(line: Line, password: str) -> tuple[float, float, int, int, float]:
+    """Spawn to the probe's first 200, spawn to the page's first 200 (signed in first, if the
+    line says so), PSS and RSS once both workers served the page, idle SIGTERM to exit."""
     port = free_port()
-    env = {**env, "PORT": str(port)}
+    env = {**line.env, "PORT": str(port)}
+    base = f"http://127.0.0.1:{port}"
     started = time.monotonic()
-    process = Process(command.replace("$PORT", str(port)), env, name="bench-web", cwd=cwd)
+    process = Process(line.command.replace("$PORT", str(port)), env, name="bench-web", cwd=line.cwd)
     try:
-        wait_for_200(process, f"http://127.0.0.1:{port}{probe}", timeout=60)
+        wait_for_200(process, Browserless(base), line.probe, timeout=60)
         cold = time.monotonic() - started
-        wait_for_200(process, f"http://127.0.0.1:{port}{page}", timeout=60)
+        client = Browserless(base)
+        if line.sign_in:
+            client.sign_in("bench", password, path=line.sign_in)
+        wait_for_200(process, client, line.page, timeout=60)
         first_page = time.monotonic() - started
         # Eight at a time, so that both workers serve the page (and load what it needs).
         with ThreadPoolExecutor(8) as pool:
-            statuses = set(pool.map(lambda _: get(port, page), range(80)))
+            statuses = set(pool.map(lambda _: client.request("GET", line.page)[0], range(80)))
         assert statuses == {200}, statuses
         time.sleep(0.5)
         pids = gunicorn_pids(process.pid)
@@ -114,65 +199,29 @@ def measure(
     return cold, first_page, pss, rss, stop
 
 
-def get(port: int, path: str) -> int:
-    # X-Forwarded-Proto as from the platform's router: obcms redirects plain http.
-    headers = {"X-Forwarded-Proto": "https"}
-    return http_get(f"http://127.0.0.1:{port}{path}", host="localhost", headers=headers)[0]
+def bare_project(workdir: Path, venv: Path) -> Path:
+    tree = workdir / "bare-project"
+    tree.mkdir()
+    subprocess.run([venv / "bin" / "django-admin", "startproject", "bare", tree], check=True)
+    (tree / "bare" / "celery_app.py").write_text(CELERY_APP)
+    (tree / "bare" / "__init__.py").write_text(CELERY_INIT)
+    (tree / "bare" / "settings_deployed.py").write_text(BARE_DEPLOYED)
+    return tree
 
 
-def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__)
-    parser.add_argument("--runs", type=int, default=5)
-    args = parser.parse_args()
-
-    workdir = Path(tempfile.mkdtemp(prefix="obcms-bench-"))
-    try:
-        admin = Path(sys.executable).parent / "django-admin"
-        subprocess.run([admin, "startproject", "bare", str(workdir)], check=True)
-        (workdir / "bare" / "celery_app.py").write_text(CELERY_APP)
-        (workdir / "bare" / "__init__.py").write_text(CELERY_INIT)
-        gunicorn_env = base_env(WEB_CONCURRENCY="2", GUNICORN_THREADS="4")
-        # Its own flags, run from its own folder: gunicorn reads ./gunicorn.conf.py, and ours
-        # imports the obcms package (for its environment reader), whose __init__ loads
-        # obcms's Celery app and names obcms.settings as DJANGO_SETTINGS_MODULE: run from
-        # the repository, the "bare" project served obcms.
-        bare_cmd = (
-            "gunicorn --bind 0.0.0.0:$PORT --worker-class gthread --workers 2 --threads 4 "
-            "--preload --access-logfile - bare.wsgi"
-        )
-        obcms_env = {
-            **gunicorn_env,
-            "SECRET_KEY": "bench-" + "x" * 50,
-            "ALLOWED_HOSTS": "localhost",
-            "DATA_DIR": str(workdir / "var"),
-        }
-        subprocess.run(
-            [sys.executable, "manage.py", "collectstatic", "--noinput", "-v0"],
-            cwd=REPO,
-            env=obcms_env,
-            check=True,
-        )
-        lines = (
-            # (label, command, environment, probe, a page through the URL map, folder)
-            ("bare + Celery app", bare_cmd, gunicorn_env, "/", "/", workdir),
-            ("obcms web line", procfile()["web"], obcms_env, "/health/", "/accounts/login/", REPO),
-        )
-        samples: dict[str, list] = {label: [] for label, *_ in lines}
-        for _ in range(args.runs):  # alternately, so both see the same load on the machine
-            for label, command, env, probe, page, cwd in lines:
-                samples[label].append(measure(command, env, probe, page, cwd))
-        rows = [
-            (label, *(statistics.median(s[i] for s in runs) for i in range(5)))
-            for label, runs in samples.items()
-        ]
-    finally:
-        shutil.rmtree(workdir, ignore_errors=True)
-
-    load = ", ".join(f"{value:.1f}" for value in os.getloadavg())
-    print(
-        f"2 gthread workers x 4 threads, preloaded; median of {args.runs} runs each, "
-        f"alternating; load average {load}"
+def manage(venv: Path, tree: Path, env: dict[str, str], *args: str) -> None:
+    done = subprocess.run(
+        [venv / "bin" / "python", "manage.py", *args], cwd=tree, env=env, capture_output=True
     )
+    assert done.returncode == 0, done.stderr.decode()[-3000:]
+
+
+def report(title: str, lines: list[Line]) -> None:
+    rows = [
+        (line.label, *(statistics.median(s[i] for s in line.samples) for i in range(5)))
+        for line in lines
+    ]
+    print(f"\n{title}")
     print(
         f"{'':20} {'cold start':>12} {'first page':>12} {'PSS (3 procs)':>14} "
         f"{'RSS (3 procs)':>14} {'SIGTERM->exit':>14}"
@@ -187,6 +236,100 @@ def main() -> None:
     print(f"ratio obcms/bare: first page {page / bare_page:.2f}x (for reference)")
     print(f"ratio obcms/bare: PSS        {pss / bare_pss:.2f}x (anchor: within 1.2x)")
     print(f"ratio obcms/bare: RSS        {rss / bare_rss:.2f}x (for reference)")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--runs", type=int, default=5)
+    parser.add_argument("--database", default="postgres://postgres@127.0.0.1:5432/postgres")
+    parser.add_argument("--redis", default=os.environ.get("REDIS_URL", "redis://127.0.0.1:6379/1"))
+    args = parser.parse_args()
+
+    venv = production_venv()
+    workdir = Path(tempfile.mkdtemp(prefix="obcms-bench-"))
+    databases = [f"obcms_bench_{secrets.token_hex(4)}" for _ in range(2)]
+    admin = psycopg.connect(args.database, autocommit=True)
+    password = secrets.token_urlsafe(16)
+    try:
+        bare = bare_project(workdir, venv)
+        app = copy_repository(workdir / "obcms")
+        for tree in (bare, app):
+            compile_tree(venv / "bin" / "python", tree)
+        common = base_env(WEB_CONCURRENCY="2", GUNICORN_THREADS="4")
+        common["PATH"] = f"{venv / 'bin'}{os.pathsep}{common['PATH']}"
+        # Each project runs from its own folder: gunicorn reads ./gunicorn.conf.py, and ours
+        # imports the obcms package (for its environment reader), whose __init__ loads
+        # obcms's Celery app and names obcms.settings as DJANGO_SETTINGS_MODULE: run from
+        # the repository, the "bare" project served obcms.
+        obcms_env = {
+            **common,
+            "SECRET_KEY": "bench-" + "x" * 50,
+            "ALLOWED_HOSTS": "localhost",
+            "DATA_DIR": str(workdir / "var"),
+        }
+        manage(venv, app, obcms_env, "collectstatic", "--noinput", "-v0")
+        for name in databases:
+            admin.execute(f'CREATE DATABASE "{name}"')
+        url = args.database.rsplit("/", 1)[0]
+        deployed_bare = {
+            **common,
+            "DJANGO_SETTINGS_MODULE": "bare.settings_deployed",
+            "DATABASE_URL": f"{url}/{databases[0]}",
+            "REDIS_URL": args.redis,
+        }
+        deployed_obcms = {
+            **obcms_env,
+            "DATABASE_URL": f"{url}/{databases[1]}",
+            "REDIS_URL": args.redis,
+        }
+        for tree, env, migrate in (
+            (bare, deployed_bare, "migrate"),
+            (app, deployed_obcms, "release"),
+        ):
+            manage(venv, tree, env, migrate)
+            manage(venv, tree, env, "shell", "-c", SUPERUSER.format(password=password))
+        embedded = [
+            Line("bare + Celery app", BARE_CMD, common, "/", "/", bare),
+            Line(
+                "obcms web line", procfile()["web"], obcms_env, "/health/", "/accounts/login/", app
+            ),
+        ]
+        deployed = [
+            Line(
+                "bare + Celery app",
+                BARE_CMD,
+                deployed_bare,
+                "/admin/login/",
+                "/admin/",
+                bare,
+                "/admin/login/",
+            ),
+            Line(
+                "obcms web line",
+                procfile()["web"],
+                deployed_obcms,
+                "/health/",
+                "/",
+                app,
+                "/accounts/login/",
+            ),
+        ]
+        for _ in range(args.runs):  # alternately, so that all see the same load on the machine
+            for line in embedded + deployed:
+                line.samples.append(measure(line, password))
+    finally:
+        shutil.rmtree(workdir, ignore_errors=True)
+        for name in databases:
+            admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        admin.close()
+
+    load = ", ".join(f"{value:.1f}" for value in os.getloadavg())
+    print(
+        f"2 gthread workers x 4 threads, preloaded; median of {args.runs} runs each, "
+        f"alternating; load average {load}"
+    )
+    report("1. Embedded defaults (SQLite, local memory), nobody signed in", embedded)
+    report("2. PostgreSQL and Redis as deployed, signed in (dashboard; admin index)", deployed)
 
 
 if __name__ == "__main__":

@@ -254,11 +254,11 @@ class Browserless:
         _, _, body = self.request("GET", path)
         return re.search(rb'name="csrfmiddlewaretoken" value="([^"]+)"', body).group(1).decode()
 
-    def sign_in(self, username: str, password: str) -> None:
-        token = self.csrf_form("/accounts/login/")
+    def sign_in(self, username: str, password: str, path: str = "/accounts/login/") -> None:
+        token = self.csrf_form(path)
         status, _, _ = self.request(
             "POST",
-            "/accounts/login/",
+            path,
             {"username": username, "password": password, "csrfmiddlewaretoken": token},
         )
         assert status == 302 and self.session_cookie, "sign-in failed"

@@ -16,10 +16,13 @@ def test_a_transactional_test_finds_the_migrated_rows_and_adds_one():
     Language.objects.create(name=FLUSHED)
 
 
-def test_the_next_test_finds_the_migrated_rows_and_not_the_flushed_one(django_db_blocker):
+def test_the_next_test_finds_the_migrated_rows_and_not_the_flushed_one(
+    django_db_setup, django_db_blocker
+):
     """Not a ``db`` test, so that pytest-django runs it after the transactional one (it runs
     ``db`` tests first, transactional ones next, the rest last), and it reads the database as
-    the next test of this process finds it, outside any test's transaction."""
+    the next test of this process finds it, outside any test's transaction. ``django_db_setup``:
+    the test database, even when this runs first in its process."""
     with django_db_blocker.unblock():
         assert not Language.objects.filter(name=FLUSHED).exists()
         assert Language.objects.exists() and EthnolinguisticGroup.objects.exists()

@@ -35,6 +35,10 @@ nothing below changes anything. Rules for every test:
   subprocess minutes, never a budget it meets only on an idle machine.
 - Cost: a module-scoped fixture is built once per file (loadfile keeps a file in one worker);
   share one started process across a file's assertions where the tests allow it.
+- Transactional tests (``django_db(transaction=True)``, ``transactional_db``, ``live_server``)
+  need nothing more: the rows the migrations made are back after each of them (below), so a
+  later test of the process (another file's, under loadfile) finds content types, permissions
+  and the terms lists as migrated.
 """
 
 from __future__ import annotations
@@ -46,6 +50,8 @@ from pathlib import Path
 from urllib.parse import urlsplit, urlunsplit
 
 import pytest
+from pytest_django.fixtures import validate_django_db
+from pytest_django.plugin import blocking_manager_key
 
 from tests.support.mailbox import Mailbox
 from tests.support.parallel import RUN_ID, build_lock, own_redis_numbers, with_database
@@ -77,8 +83,42 @@ def _longest_first(item: pytest.Item) -> int:
     return starts[0] if starts else len(LONGEST_FIRST)
 
 
+def _flushes(item: pytest.Item) -> bool:
+    """Whether pytest-django runs ``item`` as a TransactionTestCase: it flushes at the end."""
+    marker = item.get_closest_marker("django_db")
+    if marker:
+        transaction, reset_sequences, *_ = validate_django_db(marker)
+        if transaction or reset_sequences:
+            return True
+    names = {"transactional_db", "live_server", "django_db_reset_sequences"}
+    return bool(names & set(getattr(item, "fixturenames", ())))
+
+
+def _with_serialized_rollback(item: pytest.Item) -> None:
+    """Give a transactional test serialized rollback (its other django_db arguments kept):
+    pytest-django then serializes the migrated database once per process, and the test's flush
+    no longer runs post_migrate, whose content types, permissions and roles under new ids
+    would collide with the rows restored after it."""
+    marker = item.get_closest_marker("django_db")
+    _, reset_sequences, databases, serialized, available_apps = (
+        validate_django_db(marker) if marker else (True, False, None, False, None)
+    )
+    if not serialized:
+        upgraded = pytest.mark.django_db(
+            transaction=True,
+            reset_sequences=reset_sequences,
+            databases=databases,
+            serialized_rollback=True,
+            available_apps=available_apps,
+        )
+        item.add_marker(upgraded, append=False)  # first: the closest marker wins
+
+
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
     items.sort(key=_longest_first)  # stable: the order within each file is kept
+    for item in items:
+        if _flushes(item):
+            _with_serialized_rollback(item)
     if SERVICES_GIVEN:
         return
     skip = pytest.mark.skip(
@@ -88,6 +128,35 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
     for item in items:
         if "integration" in item.keywords:
             item.add_marker(skip)
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_teardown(item: pytest.Item, nextitem: pytest.Item | None) -> Iterator[None]:
+    """After a transactional test, put back the rows the migrations made.
+
+    Its flush empties every table, and Django restores the serialized contents only at the
+    start of the next serialized-rollback test: without this, the next plain ``db`` test of
+    the process (under xdist --dist loadfile, the next file's) finds no content types,
+    permissions or terms (CI: auditlog's content type 1 missing, Language.objects.first()
+    None). Here, not in a fixture: the flush is pytest-django's fixture teardown, and this
+    runs after every fixture of the test is torn down. Restoring costs a few tenths of a
+    second per transactional test (a handful in the suite); a cheaper partial restore is
+    not worth its risk. Not after the last test: the test database is dropped by then.
+    """
+    try:
+        return (yield)
+    finally:
+        if nextitem is not None and _flushes(item):
+            from django.contrib.contenttypes.models import ContentType
+            from django.db import connections
+
+            with item.config.stash[blocking_manager_key].unblock():
+                for connection in connections.all():
+                    if hasattr(connection, "_test_serialized_contents"):
+                        contents = connection._test_serialized_contents
+                        connection.creation.deserialize_db_from_string(contents)
+            # Ids the test cached (a migration run, a post_migrate) may not be the restored ones.
+            ContentType.objects.clear_cache()
 
 
 @pytest.fixture(scope="session")

@@ -13,9 +13,8 @@ from django.db.migrations.executor import MigrationExecutor
 from obcms.communities.models import SERVICES
 from tests.support import factories
 
-# Transactional (migrations change the schema); serialized rollback puts back the rows other
-# tests expect from migrations (the ethnolinguistic groups, languages, livelihoods).
-pytestmark = pytest.mark.django_db(transaction=True, serialized_rollback=True)
+# Transactional: migrations change the schema (tests/conftest.py puts the migrated rows back).
+pytestmark = pytest.mark.django_db(transaction=True)
 
 YES_NO = {
     "has_school": "access_formal_education",

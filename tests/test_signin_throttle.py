@@ -79,10 +79,7 @@ def test_a_stranger_locks_an_account_for_their_own_address_only(settings):
 
 
 @pytest.mark.integration
-# Serialized rollback, as every transactional test here: its flush then leaves the rows that
-# migrations made to be restored, instead of re-creating them under new ids (post_migrate),
-# which the data migrations' test would collide with when it restores them.
-@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+@pytest.mark.django_db(transaction=True)
 def test_parallel_wrong_passwords_do_not_pass_the_limit():
     """60 attempts at once from one address: exactly 10 passwords are checked."""
     factories.user("encoder", username="omar")

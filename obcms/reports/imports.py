@@ -318,30 +318,35 @@ class Batch:
 # Whether a name is taken in its barangay, as the constraint compares names (the database's
 # lower()); the table's name comes from the model, every value is a parameter.
 TAKEN = (
-    "SELECT lower(v.name), EXISTS (SELECT 1 FROM {table} c WHERE lower(c.name) = lower(v.name) "
-    "AND c.barangay_id = v.barangay) FROM {rows}"
+    "SELECT lower(%s), EXISTS (SELECT 1 FROM {table} c WHERE lower(c.name) = lower(%s) "
+    "AND c.barangay_id = %s)"
 )
-ARRAYS = "unnest(%s::text[], %s::bigint[]) WITH ORDINALITY AS v(name, barangay, i) ORDER BY v.i"
-ONE = "(SELECT %s AS name, %s AS barangay) AS v"
+# The same for a batch on PostgreSQL, the rows as two arrays, each probing the constraint's
+# index (LATERAL ... LIMIT 1): written as EXISTS, the planner hashed a scan of the whole table
+# for 2,000 names instead (0.2 s a batch at 100,000 communities, growing with the table).
+TAKEN_MANY = (
+    "SELECT lower(v.name), t.found IS NOT NULL "
+    "FROM unnest(%s::text[], %s::bigint[]) WITH ORDINALITY AS v(name, barangay, i) "
+    "LEFT JOIN LATERAL (SELECT true AS found FROM {table} c WHERE lower(c.name) = lower(v.name) "
+    "AND c.barangay_id = v.barangay LIMIT 1) t ON true ORDER BY v.i"
+)
 
 
 def taken_names(asked: list[tuple[int, Community]]) -> list[tuple[str, bool]]:
     """For each community: its name as the constraint compares it, and whether its barangay
-    already has it. One query on PostgreSQL (the rows as two arrays), one a row elsewhere
-    (SQLite, for development)."""
+    already has it. One query on PostgreSQL, one a row elsewhere (SQLite, for development)."""
     if not asked:
         return []
     table = connection.ops.quote_name(Community._meta.db_table)
     with connection.cursor() as cursor:
         if connection.vendor == "postgresql":
             names, barangays = [c.name for _, c in asked], [c.barangay_id for _, c in asked]
-            cursor.execute(TAKEN.format(table=table, rows=ARRAYS), [names, barangays])
+            cursor.execute(TAKEN_MANY.format(table=table), [names, barangays])
             return cursor.fetchall()
         found = []
         for _, community in asked:
-            cursor.execute(
-                TAKEN.format(table=table, rows=ONE), [community.name, community.barangay_id]
-            )
+            name = community.name
+            cursor.execute(TAKEN.format(table=table), [name, name, community.barangay_id])
             found.append(cursor.fetchone())
         return found
 

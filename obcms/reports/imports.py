@@ -33,6 +33,7 @@ from django.db import (
     connection,
     transaction,
 )
+from django.db.models.base import ModelState
 
 from obcms.communities.models import Community
 from obcms.db import bulk
@@ -192,6 +193,9 @@ class Batch:
             self.rank[name] = {t.pk: place for place, t in enumerate(ordered)}
         self.barangays: dict[str, Barangay | None] = {}
         self.blank = Community(created_by=user)
+        # A new community's values, copied for each row (new_community).
+        self.values = {k: v for k, v in vars(self.blank).items() if k != "_state"}
+        self.mutable = [k for k, v in self.values.items() if isinstance(v, (list, dict, set))]
         constraint = next(c for c in Community._meta.constraints if c.name == NAME_CONSTRAINT)
         self.duplicate = constraint.get_violation_error_message()
         self.rows: list[dict[str, str]] = []
@@ -252,11 +256,7 @@ class Batch:
         barangay = self.barangays.get(code)
         if barangay is None:
             return None, {}, {"barangay_psgc": [f"no barangay has PSGC code {code!r}"]}
-        # A copy of a new community with the uploader set (Model.__reduce__, as copy.copy
-        # of any instance): Model.__init__ over the profile's 60 fields cost a fifth of the
-        # import. Its one mutable default gets its own list.
-        community = copy.copy(self.blank)
-        community.missing_fields = []
+        community = self.new_community()
         community.name = " ".join(row.get("name", "").split())
         community.barangay = barangay
         community.municipality = barangay.municipality
@@ -270,6 +270,19 @@ class Batch:
         for key, messages in uploader.items():
             errors.setdefault(key, []).extend(messages)
         return community, chosen, errors
+
+    def new_community(self) -> Community:
+        """A new community with the uploader set, made as unpickling makes one (a copy of
+        its values and a new state): Model.__init__ over the profile's 50 fields cost a fifth
+        of the import, copy.copy still a twentieth. A mutable default (the list of missing
+        fields) gets its own copy."""
+        community = Community.__new__(Community)
+        vars(community).update(self.values)
+        for name in self.mutable:
+            setattr(community, name, copy.copy(self.values[name]))
+        community._state = ModelState()
+        community._state.fields_cache = dict(self.blank._state.fields_cache)
+        return community
 
     def check_constraint(self, built: list[tuple]) -> list[tuple]:
         """The name-per-barangay constraint of every built row in one query, as full_clean
@@ -417,6 +430,9 @@ def import_row_safely(row: dict[str, str], terms: dict[str, dict], user) -> dict
         return refused(exc)
 
 
+CELLS = (*PROFILE_COLUMNS, "verification")  # the cells read into the community's fields
+
+
 @functools.cache
 def choice_codes(name: str) -> dict[str, object]:
     """The field's choices by code and by label, in any case; the first choice wins."""
@@ -427,16 +443,22 @@ def choice_codes(name: str) -> dict[str, object]:
     return codes
 
 
+@functools.cache
+def kind_of(name: str) -> str:
+    """How a cell of the field ``name`` is read: "choice", or the field's internal type."""
+    model_field = Community._meta.get_field(name)
+    return "choice" if model_field.choices else model_field.get_internal_type()
+
+
 def parse(name: str, value: str) -> object:
     """One cell as the profile field ``name`` takes it; ValueError says what was expected."""
-    model_field = Community._meta.get_field(name)
-    if model_field.choices:
+    kind = kind_of(name)
+    if kind == "choice":
         codes = choice_codes(name)
         if value.lower() in codes:
             return codes[value.lower()]
-        labels = ", ".join(str(label) for _, label in model_field.choices)
+        labels = ", ".join(str(label) for _, label in Community._meta.get_field(name).choices)
         raise ValueError(f"{value[:40]!r} is not one of: {labels}")
-    kind = model_field.get_internal_type()
     if kind == "PositiveIntegerField":
         digits = value.replace(",", "").replace(" ", "")
         if not (digits.isascii() and digits.isdigit()):  # '²' is a digit to isdigit()
@@ -459,7 +481,7 @@ def read_cells(
     terms chosen by column, the cells that could not be read). The one reading of a row, for
     the batches and for import_row alike."""
     errors: dict[str, list[str]] = {}
-    for column in (*PROFILE_COLUMNS, "verification"):
+    for column in CELLS:
         value = row.get(column, "")
         if value:
             try:

@@ -21,6 +21,7 @@ import io
 import logging
 import math
 from collections.abc import Callable, Iterable
+from concurrent.futures import Executor, Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 
@@ -34,6 +35,7 @@ from django.db import (
     transaction,
 )
 from django.db.models.base import ModelState
+from django.utils import translation
 
 from obcms.communities.models import Community
 from obcms.db import bulk
@@ -156,17 +158,32 @@ def import_rows(
     ``checkpoint(rows done)``, so that a run interrupted and started again resumes after the
     last commit: every row is saved once or reported once."""
     batch = Batch(user)
-    for first in range(start, len(rows), BATCH):
-        last = min(first + BATCH, len(rows))
-        with transaction.atomic():
-            for index, errors in enumerate(batch.import_rows(rows[first:last]), start=first):
-                if errors:
-                    number = index + 2  # line 1 is the header
-                    name = rows[index].get("name", "")[:100].replace("\x00", "")
-                    outcome.errors.append({"row": number, "name": name, "errors": errors})
-                else:
-                    outcome.created += 1
-            checkpoint(last)
+    bounds = [(first, min(first + BATCH, len(rows))) for first in range(start, len(rows), BATCH)]
+    # The next batch is checked in a thread while this one is written and committed: the
+    # checks are Python alone (no query), the writing mostly waits for the database.
+    with ThreadPoolExecutor(max_workers=1, thread_name_prefix="import-checks") as checker:
+        ahead = None
+        for (first, last), following in zip(bounds, [*bounds[1:], None], strict=True):
+            with transaction.atomic():
+                checked = (ahead or batch.check_soon(rows[first:last], checker)).result()
+                if following:
+                    ahead = batch.check_soon(rows[slice(*following)], checker)
+                results = batch.write(rows[first:last], checked)
+                for index, errors in enumerate(results, start=first):
+                    if errors:
+                        number = index + 2  # line 1 is the header
+                        name = rows[index].get("name", "")[:100].replace("\x00", "")
+                        outcome.errors.append({"row": number, "name": name, "errors": errors})
+                    else:
+                        outcome.created += 1
+                checkpoint(last)
+
+
+Checked = tuple[list[dict[str, list[str]]], list[tuple[int, Community, dict[str, list]]]]
+
+
+def no_queries(*args: object) -> None:
+    raise RuntimeError("the import's checks asked the database: they run in a thread of their own")
 
 
 # Checked for the whole batch at once (the barangay found by its code, in the same
@@ -201,26 +218,44 @@ class Batch:
         self.rows: list[dict[str, str]] = []
         self.results: list[dict[str, list[str]]] = []
 
-    def import_rows(self, rows: list[dict[str, str]]) -> list[dict[str, list[str]]]:
-        """The problems of each row by column, in order (empty when the row was saved)."""
-        self.rows, self.results = rows, [{} for _ in rows]
-        checked = [cell_errors(row) for row in rows]
-        self.load_barangays(row.get("barangay_psgc", "") for row, e in zip(rows, checked) if not e)  # noqa: B905
-        uploader = self.uploader_errors()
+    def check_soon(self, rows: list[dict[str, str]], checker: Executor) -> Future[Checked]:
+        """Find the barangays of ``rows`` (a query, here), then check them with ``checker``."""
+        cells = [cell_errors(row) for row in rows]
+        self.load_barangays(row.get("barangay_psgc", "") for row, e in zip(rows, cells) if not e)  # noqa: B905
+        return checker.submit(self.check, rows, cells, translation.get_language())
+
+    def check(
+        self, rows: list[dict[str, str]], cells: list[dict[str, list[str]]], language: str | None
+    ) -> Checked:
+        """Each row read and checked as import_row does, short of what needs the database
+        (the uploader, the constraint): (the problems of each row, the rows built). Python
+        alone, so that it can run in a thread of its own (a query here is refused), in the
+        caller's ``language``."""
+        results: list[dict[str, list[str]]] = []
         built: list[tuple[int, Community, dict[str, list]]] = []
-        for index, row in enumerate(rows):
-            if checked[index]:
-                self.results[index] = checked[index]
-                continue
-            try:
-                community, chosen, errors = self.build(row, uploader)
-            except (ValueError, TypeError, ArithmeticError) as exc:
-                logger.warning("import: row refused by %s", type(exc).__name__)
-                self.results[index] = refused(exc)
-                continue
-            self.results[index] = errors
-            if community is not None:  # read: full_clean's verdict so far, the constraint next
-                built.append((index, community, chosen))
+        with connection.execute_wrapper(no_queries), translation.override(language):
+            for index, row in enumerate(rows):
+                if cells[index]:
+                    results.append(cells[index])
+                    continue
+                try:
+                    community, chosen, errors = self.build(row)
+                except (ValueError, TypeError, ArithmeticError) as exc:
+                    logger.warning("import: row refused by %s", type(exc).__name__)
+                    results.append(refused(exc))
+                    continue
+                results.append(errors)
+                if community is not None:  # read: full_clean's verdict so far
+                    built.append((index, community, chosen))
+        return results, built
+
+    def write(self, rows: list[dict[str, str]], checked: Checked) -> list[dict[str, list[str]]]:
+        """Finish the checks of ``rows`` (the uploader, then the constraint) and save the good
+        ones: the problems of each row by column, in order (empty when the row was saved)."""
+        self.rows, (self.results, built) = rows, checked
+        for key, messages in self.uploader_errors().items():
+            for index, _, _ in built:
+                self.results[index].setdefault(key, []).extend(messages)
         new = self.check_constraint(built)
         if new:
             self.save(new)
@@ -249,9 +284,9 @@ class Batch:
             return {"created_by": exc.messages}
         return {}
 
-    def build(self, row: dict[str, str], uploader: dict[str, list[str]]) -> tuple:
+    def build(self, row: dict[str, str]) -> tuple:
         """(community, its terms, its problems) as import_row makes and checks it, short of
-        the constraint; community None when a cell could not even be read."""
+        the uploader and the constraint; community None when a cell could not even be read."""
         code = row.get("barangay_psgc", "")
         barangay = self.barangays.get(code)
         if barangay is None:
@@ -267,8 +302,6 @@ class Batch:
             community.full_clean(exclude=FOUND, validate_unique=False, validate_constraints=False)
         except ValidationError as exc:
             errors = {key: list(messages) for key, messages in exc.message_dict.items()}
-        for key, messages in uploader.items():
-            errors.setdefault(key, []).extend(messages)
         return community, chosen, errors
 
     def new_community(self) -> Community:

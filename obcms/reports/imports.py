@@ -9,7 +9,9 @@ spreadsheet may carry one, and it would be exported again later.
 Rows go in batches of BATCH (class Batch): each row is checked as ``import_row`` checks it on
 its own (the same messages), with the database asked a fixed number of times per batch; the
 good rows, their terms and their history are written with COPY, committed with the job's
-progress. ``import_row`` stays the reference, and the path of a row the database refuses.
+progress. The checks that need no query run in a thread, a batch ahead: the next batch is
+checked while this one is written and committed. ``import_row`` stays the reference, and the
+path of a row the database refuses.
 """
 
 from __future__ import annotations
@@ -49,9 +51,9 @@ OPTIONAL = (*PROFILE_COLUMNS, *RELATIONS, "verification")
 # The largest file the upload accepts, and the most rows it may hold.
 MAX_IMPORT_BYTES = 5 * 1024 * 1024
 MAX_ROWS = 20_000
-# The task's time limits follow from those caps: the largest file's cost at a rate five
-# times below the slowest measured (bench/transfers.py: about 1,000 rows a second with the
-# 2 cores shared by other work, 2,000 and more otherwise), doubled: 210 s soft, 240 s hard. A
+# The task's time limits follow from those caps: the largest file's cost at a rate over four
+# times below the slowest measured (bench/transfers.py: 900 rows a second with the 2 cores
+# loaded eight deep by other work, 1,500 at a load of 2), doubled: 210 s soft, 240 s hard. A
 # slower database makes the biggest import slower, not a failed one.
 SLOWEST_ROWS_PER_SECOND = 200
 SLOWEST_BYTES_PER_SECOND = 1024 * 1024  # reading, decoding and checking the cells
@@ -222,7 +224,15 @@ class Batch:
         """Find the barangays of ``rows`` (a query, here), then check them with ``checker``."""
         cells = [cell_errors(row) for row in rows]
         self.load_barangays(row.get("barangay_psgc", "") for row, e in zip(rows, cells) if not e)  # noqa: B905
-        return checker.submit(self.check, rows, cells, translation.get_language())
+        language = translation.get_language()
+
+        def apart() -> Checked:
+            try:
+                return self.check(rows, cells, language)
+            finally:
+                connection.close()  # the thread's own: opened only by a query, refused
+
+        return checker.submit(apart)
 
     def check(
         self, rows: list[dict[str, str]], cells: list[dict[str, list[str]]], language: str | None

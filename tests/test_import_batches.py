@@ -221,6 +221,29 @@ def test_the_import_asks_the_database_a_fixed_number_of_times_per_batch(monkeypa
     assert per_batch <= 14
 
 
+def test_the_checks_that_run_ahead_in_a_thread_refuse_a_query(monkeypatch):
+    """A query in the checks would open a second connection, outside the batch's
+    transaction: it fails the import instead."""
+    barangay = factories.place()
+    rows = [["name", "barangay_psgc"], ["Sitio Uno", barangay.psgc_code]]
+    monkeypatch.setattr(Community, "clean", lambda self: Community.objects.exists())
+    with pytest.raises(RuntimeError, match="asked the database"):
+        imports.import_communities(csv_bytes(rows), None, lambda done, total: None)
+
+
+def test_the_names_taken_are_probed_in_the_index_row_by_row():
+    """As EXISTS, the planner hashed a scan of the whole table for a batch's names: the
+    query's cost grew with the registry instead of the batch."""
+    barangay = factories.place()
+    names = [f"Sitio {n}" for n in range(imports.BATCH)]
+    with connection.cursor() as cursor:
+        table = connection.ops.quote_name(Community._meta.db_table)
+        query = imports.TAKEN_MANY.format(table=table)
+        cursor.execute(f"EXPLAIN {query}", [names, [barangay.pk] * len(names)])
+        plan = "\n".join(line for (line,) in cursor.fetchall())
+    assert "SubPlan" not in plan and "Nested Loop Left Join" in plan, plan
+
+
 def test_the_task_time_limit_follows_from_the_file_caps():
     """The largest file the upload accepts can never run into the task's time limit: the
     limit is the file's worst case at a rate far below the measured one, with a margin."""

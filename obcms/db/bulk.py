@@ -17,6 +17,7 @@ that what is remembered about the rows (obcms/records/figures.py) is forgotten.
 from __future__ import annotations
 
 import itertools
+import json
 from collections.abc import Iterable, Mapping, Sequence
 from typing import TypeVar
 
@@ -25,6 +26,11 @@ from django.dispatch import Signal
 
 M = TypeVar("M", bound=models.Model)
 written = Signal()
+
+
+class JsonText(str):
+    """A JSONField's value already written as JSON: ``insert_values`` passes it to COPY as it
+    is, instead of encoding the value (for values made in bulk, such as history diffs)."""
 
 
 def insert(objects: Sequence[M], batch_size: int = 2000) -> Sequence[M]:
@@ -131,7 +137,10 @@ def insert_values(
         return
     connection = connections[router.db_for_write(model)]
     if connection.vendor != "postgresql":
-        objects = [model(**row) for row in itertools.chain([first], rows)]
+        objects = [
+            model(**{k: json.loads(v) if isinstance(v, JsonText) else v for k, v in row.items()})
+            for row in itertools.chain([first], rows)
+        ]
         model.objects.bulk_create(objects, batch_size=batch_size)
         written.send(sender=model)
         return
@@ -147,6 +156,7 @@ def insert_values(
             for row in itertools.chain([first], rows):
                 values = [row[name] for name in names]
                 for i in prepared:
-                    values[i] = fields[i].get_db_prep_save(values[i], connection)
+                    if values[i].__class__ is not JsonText:
+                        values[i] = fields[i].get_db_prep_save(values[i], connection)
                 copy.write_row(values)
     written.send(sender=model)

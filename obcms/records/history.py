@@ -16,6 +16,7 @@ and its page shows ``history.entries_of(record)`` with ``includes/history.html``
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -39,6 +40,7 @@ from django.utils.encoding import smart_str
 from django.utils.text import capfirst
 
 from obcms.db import bulk
+from obcms.db.bulk import JsonText
 from obcms.logs import request_id
 
 IMPORT_MARK = "import #"  # cid prefix; a request id never contains a space or '#'
@@ -302,6 +304,8 @@ def log_created(
         return
     content_type = ContentType.objects.get_for_model(model)
     tracked = auditlog._registry[model]["m2m_fields"]
+    # An added term's entry as JSON, up to its list: {name: {"type": "m2m", ..., "objects": [...]}}
+    m2m = {name: f'{_quoted(name)}: {{"type": "m2m", "operation": "add", ' for name in tracked}
     # What the receivers of pre_save give an entry here (the actor, the import's mark): the
     # same for every entry while the import runs. Plus the defaults of the unset fields.
     prototype = LogEntry(content_type=content_type, cid=get_cid())
@@ -326,7 +330,7 @@ def log_created(
             if callable(get_additional_data):
                 own["additional_data"] = get_additional_data()
             changes = diff(record)
-            if changes:
+            if changes is not None:
                 yield (
                     {
                         **common,
@@ -338,8 +342,8 @@ def log_created(
                 )
             for name, related in fields.items():
                 if name in tracked and related:
-                    objects = [smart_str(item) for item in related]
-                    changes = {name: {"type": "m2m", "operation": "add", "objects": objects}}
+                    objects = json.dumps([smart_str(item) for item in related])
+                    changes = JsonText(f'{{{m2m[name]}"objects": {objects}}}}}')
                     yield (
                         {
                             **common,
@@ -354,14 +358,16 @@ def log_created(
 
 
 PLAIN = frozenset({int, float, bool, Decimal, type(None)})
+_quoted = json.encoder.encode_basestring_ascii  # a string as json.dumps writes it
 
 
 def _created_diff(
     model: type[models.Model], example: models.Model
-) -> Callable[[models.Model], dict | None] | None:
-    """``model_instance_diff(None, record)`` for many new records of ``model``: the fields
-    chosen and the values "before" once, then per record what auditlog's get_field_value
-    reads, taken straight for the fields it reads as ``smart_str(getattr())``. None when the
+) -> Callable[[models.Model], JsonText | None] | None:
+    """``model_instance_diff(None, record)`` for many new records of ``model``, as the JSON
+    the entry stores: the fields chosen and the values "before" once, then per record what
+    auditlog's get_field_value reads, taken straight for the fields it reads as
+    ``smart_str(getattr())``, each written as ``json.dumps`` writes it. None when the
     settings ask for more (JSON changes, masked fields, serialized data): then auditlog's own."""
     chosen = auditlog.get_model_fields(model)
     serialized = auditlog.get_serialize_options(model)["serialize_data"]
@@ -372,16 +378,24 @@ def _created_diff(
         fields = {f for f in fields if f.name in chosen["include_fields"]}
     fields = [f for f in fields if f.name not in chosen["exclude_fields"]]
     before = {f.name: get_field_value(None, f) for f in fields}
-    shown = {name: smart_str(value) for name, value in before.items()}  # as the diff shows it
+    # Each field's change up to its new value: '"name": ["None", ' (as the diff shows "before").
+    opening = {
+        name: f"{_quoted(name)}: [{_quoted(smart_str(value))}, " for name, value in before.items()
+    }
     simple = (models.DateTimeField, models.JSONField)
     direct = {f.name: f for f in fields if f.concrete and not isinstance(f, simple)}
     other = [f for f in fields if f.concrete and isinstance(f, simple)]
     # A reverse relation reads as its manager's name ("communities.Contact.None"), the same
     # for every record of the model.
     same = {f.name: get_field_value(example, f) for f in fields if not f.concrete}
+    same_changes = [
+        f"{opening[name]}{_quoted(smart_str(value))}]"
+        for name, value in same.items()
+        if before[name] != value
+    ]
 
-    def changes(record: models.Model) -> dict | None:
-        diff = {}
+    def changes(record: models.Model) -> JsonText | None:
+        diff = []
         for name, each in direct.items():
             try:
                 value = getattr(record, name)
@@ -394,15 +408,13 @@ def _created_diff(
                 if type(value).__name__ == "__proxy__":
                     value = str(value)
             if before[name] != value:
-                diff[name] = (shown[name], value)
-        for name, value in same.items():
-            if before[name] != value:
-                diff[name] = (shown[name], smart_str(value))
+                diff.append(f"{opening[name]}{_quoted(value)}]")
+        diff += same_changes
         for each in other:
             value = get_field_value(record, each)
             if before[each.name] != value:
-                diff[each.name] = (shown[each.name], smart_str(value))
-        return diff or None
+                diff.append(f"{opening[each.name]}{_quoted(smart_str(value))}]")
+        return JsonText(f"{{{', '.join(diff)}}}") if diff else None
 
     return changes
 

@@ -9,7 +9,9 @@ spreadsheet may carry one, and it would be exported again later.
 Rows go in batches of BATCH (class Batch): each row is checked as ``import_row`` checks it on
 its own (the same messages), with the database asked a fixed number of times per batch; the
 good rows, their terms and their history are written with COPY, committed with the job's
-progress. ``import_row`` stays the reference, and the path of a row the database refuses.
+progress. The checks that need no query run in a thread, a batch ahead: the next batch is
+checked while this one is written and committed. ``import_row`` stays the reference, and the
+path of a row the database refuses.
 """
 
 from __future__ import annotations
@@ -21,6 +23,7 @@ import io
 import logging
 import math
 from collections.abc import Callable, Iterable
+from concurrent.futures import Executor, Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 
@@ -33,6 +36,8 @@ from django.db import (
     connection,
     transaction,
 )
+from django.db.models.base import ModelState
+from django.utils import translation
 
 from obcms.communities.models import Community
 from obcms.db import bulk
@@ -46,9 +51,9 @@ OPTIONAL = (*PROFILE_COLUMNS, *RELATIONS, "verification")
 # The largest file the upload accepts, and the most rows it may hold.
 MAX_IMPORT_BYTES = 5 * 1024 * 1024
 MAX_ROWS = 20_000
-# The task's time limits follow from those caps: the largest file's cost at a rate five
-# times below the slowest measured (bench/transfers.py: about 1,000 rows a second with the
-# 2 cores shared by other work, 2,000 and more otherwise), doubled: 210 s soft, 240 s hard. A
+# The task's time limits follow from those caps: the largest file's cost at a rate over four
+# times below the slowest measured (bench/transfers.py: 900 rows a second with the 2 cores
+# loaded eight deep by other work, 1,500 at a load of 2), doubled: 210 s soft, 240 s hard. A
 # slower database makes the biggest import slower, not a failed one.
 SLOWEST_ROWS_PER_SECOND = 200
 SLOWEST_BYTES_PER_SECOND = 1024 * 1024  # reading, decoding and checking the cells
@@ -155,17 +160,32 @@ def import_rows(
     ``checkpoint(rows done)``, so that a run interrupted and started again resumes after the
     last commit: every row is saved once or reported once."""
     batch = Batch(user)
-    for first in range(start, len(rows), BATCH):
-        last = min(first + BATCH, len(rows))
-        with transaction.atomic():
-            for index, errors in enumerate(batch.import_rows(rows[first:last]), start=first):
-                if errors:
-                    number = index + 2  # line 1 is the header
-                    name = rows[index].get("name", "")[:100].replace("\x00", "")
-                    outcome.errors.append({"row": number, "name": name, "errors": errors})
-                else:
-                    outcome.created += 1
-            checkpoint(last)
+    bounds = [(first, min(first + BATCH, len(rows))) for first in range(start, len(rows), BATCH)]
+    # The next batch is checked in a thread while this one is written and committed: the
+    # checks are Python alone (no query), the writing mostly waits for the database.
+    with ThreadPoolExecutor(max_workers=1, thread_name_prefix="import-checks") as checker:
+        ahead = None
+        for (first, last), following in zip(bounds, [*bounds[1:], None], strict=True):
+            with transaction.atomic():
+                checked = (ahead or batch.check_soon(rows[first:last], checker)).result()
+                if following:
+                    ahead = batch.check_soon(rows[slice(*following)], checker)
+                results = batch.write(rows[first:last], checked)
+                for index, errors in enumerate(results, start=first):
+                    if errors:
+                        number = index + 2  # line 1 is the header
+                        name = rows[index].get("name", "")[:100].replace("\x00", "")
+                        outcome.errors.append({"row": number, "name": name, "errors": errors})
+                    else:
+                        outcome.created += 1
+                checkpoint(last)
+
+
+Checked = tuple[list[dict[str, list[str]]], list[tuple[int, Community, dict[str, list]]]]
+
+
+def no_queries(*args: object) -> None:
+    raise RuntimeError("the import's checks asked the database: they run in a thread of their own")
 
 
 # Checked for the whole batch at once (the barangay found by its code, in the same
@@ -192,31 +212,60 @@ class Batch:
             self.rank[name] = {t.pk: place for place, t in enumerate(ordered)}
         self.barangays: dict[str, Barangay | None] = {}
         self.blank = Community(created_by=user)
+        # A new community's values, copied for each row (new_community).
+        self.values = {k: v for k, v in vars(self.blank).items() if k != "_state"}
+        self.mutable = [k for k, v in self.values.items() if isinstance(v, (list, dict, set))]
         constraint = next(c for c in Community._meta.constraints if c.name == NAME_CONSTRAINT)
         self.duplicate = constraint.get_violation_error_message()
         self.rows: list[dict[str, str]] = []
         self.results: list[dict[str, list[str]]] = []
 
-    def import_rows(self, rows: list[dict[str, str]]) -> list[dict[str, list[str]]]:
-        """The problems of each row by column, in order (empty when the row was saved)."""
-        self.rows, self.results = rows, [{} for _ in rows]
-        checked = [cell_errors(row) for row in rows]
-        self.load_barangays(row.get("barangay_psgc", "") for row, e in zip(rows, checked) if not e)  # noqa: B905
-        uploader = self.uploader_errors()
-        built: list[tuple[int, Community, dict[str, list]]] = []
-        for index, row in enumerate(rows):
-            if checked[index]:
-                self.results[index] = checked[index]
-                continue
+    def check_soon(self, rows: list[dict[str, str]], checker: Executor) -> Future[Checked]:
+        """Find the barangays of ``rows`` (a query, here), then check them with ``checker``."""
+        cells = [cell_errors(row) for row in rows]
+        self.load_barangays(row.get("barangay_psgc", "") for row, e in zip(rows, cells) if not e)  # noqa: B905
+        language = translation.get_language()
+
+        def apart() -> Checked:
             try:
-                community, chosen, errors = self.build(row, uploader)
-            except (ValueError, TypeError, ArithmeticError) as exc:
-                logger.warning("import: row refused by %s", type(exc).__name__)
-                self.results[index] = refused(exc)
-                continue
-            self.results[index] = errors
-            if community is not None:  # read: full_clean's verdict so far, the constraint next
-                built.append((index, community, chosen))
+                return self.check(rows, cells, language)
+            finally:
+                connection.close()  # the thread's own: opened only by a query, refused
+
+        return checker.submit(apart)
+
+    def check(
+        self, rows: list[dict[str, str]], cells: list[dict[str, list[str]]], language: str | None
+    ) -> Checked:
+        """Each row read and checked as import_row does, short of what needs the database
+        (the uploader, the constraint): (the problems of each row, the rows built). Python
+        alone, so that it can run in a thread of its own (a query here is refused), in the
+        caller's ``language``."""
+        results: list[dict[str, list[str]]] = []
+        built: list[tuple[int, Community, dict[str, list]]] = []
+        with connection.execute_wrapper(no_queries), translation.override(language):
+            for index, row in enumerate(rows):
+                if cells[index]:
+                    results.append(cells[index])
+                    continue
+                try:
+                    community, chosen, errors = self.build(row)
+                except (ValueError, TypeError, ArithmeticError) as exc:
+                    logger.warning("import: row refused by %s", type(exc).__name__)
+                    results.append(refused(exc))
+                    continue
+                results.append(errors)
+                if community is not None:  # read: full_clean's verdict so far
+                    built.append((index, community, chosen))
+        return results, built
+
+    def write(self, rows: list[dict[str, str]], checked: Checked) -> list[dict[str, list[str]]]:
+        """Finish the checks of ``rows`` (the uploader, then the constraint) and save the good
+        ones: the problems of each row by column, in order (empty when the row was saved)."""
+        self.rows, (self.results, built) = rows, checked
+        for key, messages in self.uploader_errors().items():
+            for index, _, _ in built:
+                self.results[index].setdefault(key, []).extend(messages)
         new = self.check_constraint(built)
         if new:
             self.save(new)
@@ -245,18 +294,14 @@ class Batch:
             return {"created_by": exc.messages}
         return {}
 
-    def build(self, row: dict[str, str], uploader: dict[str, list[str]]) -> tuple:
+    def build(self, row: dict[str, str]) -> tuple:
         """(community, its terms, its problems) as import_row makes and checks it, short of
-        the constraint; community None when a cell could not even be read."""
+        the uploader and the constraint; community None when a cell could not even be read."""
         code = row.get("barangay_psgc", "")
         barangay = self.barangays.get(code)
         if barangay is None:
             return None, {}, {"barangay_psgc": [f"no barangay has PSGC code {code!r}"]}
-        # A copy of a new community with the uploader set (Model.__reduce__, as copy.copy
-        # of any instance): Model.__init__ over the profile's 60 fields cost a fifth of the
-        # import. Its one mutable default gets its own list.
-        community = copy.copy(self.blank)
-        community.missing_fields = []
+        community = self.new_community()
         community.name = " ".join(row.get("name", "").split())
         community.barangay = barangay
         community.municipality = barangay.municipality
@@ -267,9 +312,20 @@ class Batch:
             community.full_clean(exclude=FOUND, validate_unique=False, validate_constraints=False)
         except ValidationError as exc:
             errors = {key: list(messages) for key, messages in exc.message_dict.items()}
-        for key, messages in uploader.items():
-            errors.setdefault(key, []).extend(messages)
         return community, chosen, errors
+
+    def new_community(self) -> Community:
+        """A new community with the uploader set, made as unpickling makes one (a copy of
+        its values and a new state): Model.__init__ over the profile's 50 fields cost a fifth
+        of the import, copy.copy still a twentieth. A mutable default (the list of missing
+        fields) gets its own copy."""
+        community = Community.__new__(Community)
+        vars(community).update(self.values)
+        for name in self.mutable:
+            setattr(community, name, copy.copy(self.values[name]))
+        community._state = ModelState()
+        community._state.fields_cache = dict(self.blank._state.fields_cache)
+        return community
 
     def check_constraint(self, built: list[tuple]) -> list[tuple]:
         """The name-per-barangay constraint of every built row in one query, as full_clean
@@ -318,30 +374,35 @@ class Batch:
 # Whether a name is taken in its barangay, as the constraint compares names (the database's
 # lower()); the table's name comes from the model, every value is a parameter.
 TAKEN = (
-    "SELECT lower(v.name), EXISTS (SELECT 1 FROM {table} c WHERE lower(c.name) = lower(v.name) "
-    "AND c.barangay_id = v.barangay) FROM {rows}"
+    "SELECT lower(%s), EXISTS (SELECT 1 FROM {table} c WHERE lower(c.name) = lower(%s) "
+    "AND c.barangay_id = %s)"
 )
-ARRAYS = "unnest(%s::text[], %s::bigint[]) WITH ORDINALITY AS v(name, barangay, i) ORDER BY v.i"
-ONE = "(SELECT %s AS name, %s AS barangay) AS v"
+# The same for a batch on PostgreSQL, the rows as two arrays, each probing the constraint's
+# index (LATERAL ... LIMIT 1): written as EXISTS, the planner hashed a scan of the whole table
+# for 2,000 names instead (0.2 s a batch at 100,000 communities, growing with the table).
+TAKEN_MANY = (
+    "SELECT lower(v.name), t.found IS NOT NULL "
+    "FROM unnest(%s::text[], %s::bigint[]) WITH ORDINALITY AS v(name, barangay, i) "
+    "LEFT JOIN LATERAL (SELECT true AS found FROM {table} c WHERE lower(c.name) = lower(v.name) "
+    "AND c.barangay_id = v.barangay LIMIT 1) t ON true ORDER BY v.i"
+)
 
 
 def taken_names(asked: list[tuple[int, Community]]) -> list[tuple[str, bool]]:
     """For each community: its name as the constraint compares it, and whether its barangay
-    already has it. One query on PostgreSQL (the rows as two arrays), one a row elsewhere
-    (SQLite, for development)."""
+    already has it. One query on PostgreSQL, one a row elsewhere (SQLite, for development)."""
     if not asked:
         return []
     table = connection.ops.quote_name(Community._meta.db_table)
     with connection.cursor() as cursor:
         if connection.vendor == "postgresql":
             names, barangays = [c.name for _, c in asked], [c.barangay_id for _, c in asked]
-            cursor.execute(TAKEN.format(table=table, rows=ARRAYS), [names, barangays])
+            cursor.execute(TAKEN_MANY.format(table=table), [names, barangays])
             return cursor.fetchall()
         found = []
         for _, community in asked:
-            cursor.execute(
-                TAKEN.format(table=table, rows=ONE), [community.name, community.barangay_id]
-            )
+            name = community.name
+            cursor.execute(TAKEN.format(table=table), [name, name, community.barangay_id])
             found.append(cursor.fetchone())
         return found
 
@@ -412,6 +473,9 @@ def import_row_safely(row: dict[str, str], terms: dict[str, dict], user) -> dict
         return refused(exc)
 
 
+CELLS = (*PROFILE_COLUMNS, "verification")  # the cells read into the community's fields
+
+
 @functools.cache
 def choice_codes(name: str) -> dict[str, object]:
     """The field's choices by code and by label, in any case; the first choice wins."""
@@ -422,16 +486,22 @@ def choice_codes(name: str) -> dict[str, object]:
     return codes
 
 
+@functools.cache
+def kind_of(name: str) -> str:
+    """How a cell of the field ``name`` is read: "choice", or the field's internal type."""
+    model_field = Community._meta.get_field(name)
+    return "choice" if model_field.choices else model_field.get_internal_type()
+
+
 def parse(name: str, value: str) -> object:
     """One cell as the profile field ``name`` takes it; ValueError says what was expected."""
-    model_field = Community._meta.get_field(name)
-    if model_field.choices:
+    kind = kind_of(name)
+    if kind == "choice":
         codes = choice_codes(name)
         if value.lower() in codes:
             return codes[value.lower()]
-        labels = ", ".join(str(label) for _, label in model_field.choices)
+        labels = ", ".join(str(label) for _, label in Community._meta.get_field(name).choices)
         raise ValueError(f"{value[:40]!r} is not one of: {labels}")
-    kind = model_field.get_internal_type()
     if kind == "PositiveIntegerField":
         digits = value.replace(",", "").replace(" ", "")
         if not (digits.isascii() and digits.isdigit()):  # '²' is a digit to isdigit()
@@ -454,7 +524,7 @@ def read_cells(
     terms chosen by column, the cells that could not be read). The one reading of a row, for
     the batches and for import_row alike."""
     errors: dict[str, list[str]] = {}
-    for column in (*PROFILE_COLUMNS, "verification"):
+    for column in CELLS:
         value = row.get(column, "")
         if value:
             try:

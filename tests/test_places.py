@@ -742,3 +742,16 @@ def test_a_profile_computes_in_fixed_queries_each_reading_the_communities_once(c
     for sql in many:
         if 'FROM "assessments_' in sql or 'FROM "coordination_engagement"' in sql:
             assert 'JOIN "communities_community"' not in sql, sql
+
+
+def test_the_assessment_rows_are_counted_per_status_and_quarter_not_one_per_assessment():
+    """A region's 20,000 assessments came back as 20,000 rows of one (issue 19)."""
+    community = factories.community()
+    for day in ("2026-01-05", "2026-02-10", "2026-03-20"):
+        Assessment.objects.create(community=community, assessed_on=day, team="T", method="survey")
+    Assessment.objects.create(community=community, assessed_on="2026-04-01", team="T", method="kii")
+    rows = trends.assessment_rows(Assessment.objects.all())
+    assert sorted(rows) == [
+        ("draft", date(2026, 1, 1), None, 3),
+        ("draft", date(2026, 4, 1), None, 1),
+    ]

@@ -62,10 +62,10 @@ def assessment_rows(assessments: QuerySet[Assessment]) -> list[AssessmentRow]:
     query over a region's assessments reads its communities again)."""
     rows = (
         assessments.order_by()
-        .values_list(
-            "status", TruncQuarter("assessed_on"), TruncQuarter("validated_at"), Count("pk")
-        )
-        .order_by()
+        .annotate(conducted=TruncQuarter("assessed_on"), validated=TruncQuarter("validated_at"))
+        .values("status", "conducted", "validated")
+        .annotate(n=Count("pk"))
+        .values_list("status", "conducted", "validated", "n")
     )
     return [
         (status, _day(conducted), _day(validated), n) for status, conducted, validated, n in rows

@@ -745,7 +745,8 @@ def test_a_profile_computes_in_fixed_queries_each_reading_the_communities_once(c
 
 
 def test_the_assessment_rows_are_counted_per_status_and_quarter_not_one_per_assessment():
-    """A region's 20,000 assessments came back as 20,000 rows of one (issue 19)."""
+    """An aggregate inside values_list groups nothing: a region's 20,000 assessments would come
+    back as 20,000 rows of one."""
     community = factories.community()
     for day in ("2026-01-05", "2026-02-10", "2026-03-20"):
         Assessment.objects.create(community=community, assessed_on=day, team="T", method="survey")

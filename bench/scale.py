@@ -230,6 +230,7 @@ def main() -> None:
                 "shell", "-c", MORE_NEEDS.format(wanted=args.needs), env=env, timeout=3600
             )
             assert more.returncode == 0, more.stderr[-4000:]
+            figures["needs_seconds"] = more.stdout.split()[-1]  # MORE_NEEDS prints count, s
         with psycopg.connect(env["DATABASE_URL"]) as db:
             figures["needs"] = db.execute("SELECT count(*) FROM assessments_need").fetchone()[0]
 

@@ -25,3 +25,26 @@ def test_a_viewer_still_sees_the_dashboard(client):
     response = client.get(reverse("home"))
     assert response.status_code == 200
     assert b"Ask an administrator for a role" not in response.content
+
+
+def test_the_remembered_role_follows_every_change_of_role(client):
+    """The start page asks for the role on every view, from the cache: given, taken away, its
+    group renamed, each seen on the next view."""
+    from django.contrib.auth.models import Group
+
+    person = get_user_model().objects.create_user("later", password="a-long-test-password")
+    client.force_login(person)
+    home = reverse("home")
+    assert client.get(home).status_code == 403
+    assert client.get(home).status_code == 403  # now remembered
+    viewer = Group.objects.get(name="viewer")
+    person.groups.add(viewer)
+    assert client.get(home).status_code == 200
+    viewer.name = "former viewers"  # no longer a role
+    viewer.save()
+    assert client.get(home).status_code == 403
+    viewer.name = "viewer"
+    viewer.save()
+    assert client.get(home).status_code == 200
+    person.groups.remove(viewer)
+    assert client.get(home).status_code == 403

@@ -707,3 +707,52 @@ def test_a_profile_is_remembered_until_a_record_of_the_place_changes(client):
     group = EthnolinguisticGroup.objects.get_or_create(name="Iranun")[0]
     community.ethnolinguistic_groups.add(group)
     assert ("Iranun", 1) in client.get(url).context["profile"].groups
+
+
+def test_a_profile_computes_in_fixed_queries_each_reading_the_communities_once(client):
+    """The first view after any change computes every figure (issue 19: 2 s for a region of
+    35,000 communities): the totals, the services and the child places in one pass over the
+    communities, the assessments by status and both assessment charts in one query, and no
+    query joins the communities again to test what ``IN`` already kept current."""
+    client.force_login(factories.user("viewer"))
+    barangay = factories.place("XII")
+    region = barangay.municipality.region
+    url = f"/places/{region.psgc_code}/"
+
+    def computed() -> list[str]:
+        assert client.get(url).status_code == 200  # sessions and choices warm
+        forget(FIGURES)
+        with CaptureQueriesContext(connection) as queries:
+            assert client.get(url).status_code == 200
+        return [q["sql"] for q in queries.captured_queries]
+
+    factories.community(barangay=barangay)
+    few = computed()
+    for _ in range(3):  # more communities, in more provinces, assessed, with needs
+        community = factories.community(barangay=factories.place("XII"))
+        Need.objects.create(
+            assessment=factories.assessment(of=community), sector="water", priority=1
+        )
+    many = computed()
+    assert len(few) == len(many) == 13, many  # 17 before
+    population = [sql for sql in many if 'SUM("communities_community"."population")' in sql]
+    assert len(population) == 1, population  # totals, services, child places together
+    assessments = [sql for sql in many if 'COUNT("assessments_assessment"."id")' in sql]
+    assert len(assessments) == 1, assessments  # by status, conducted, validated
+    for sql in many:
+        if 'FROM "assessments_' in sql or 'FROM "coordination_engagement"' in sql:
+            assert 'JOIN "communities_community"' not in sql, sql
+
+
+def test_the_assessment_rows_are_counted_per_status_and_quarter_not_one_per_assessment():
+    """An aggregate inside values_list groups nothing: a region's 20,000 assessments would come
+    back as 20,000 rows of one."""
+    community = factories.community()
+    for day in ("2026-01-05", "2026-02-10", "2026-03-20"):
+        Assessment.objects.create(community=community, assessed_on=day, team="T", method="survey")
+    Assessment.objects.create(community=community, assessed_on="2026-04-01", team="T", method="kii")
+    rows = trends.assessment_rows(Assessment.objects.all())
+    assert sorted(rows) == [
+        ("draft", date(2026, 1, 1), None, 3),
+        ("draft", date(2026, 4, 1), None, 1),
+    ]

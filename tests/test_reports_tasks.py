@@ -4,6 +4,8 @@ from datetime import timedelta
 
 import pytest
 from django.core import mail
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from obcms.assessments.models import Assessment, Need
@@ -34,6 +36,24 @@ def test_statistics_rollup_counts_what_the_dashboard_shows(client):
     }
     client.force_login(factories.user("viewer"))
     assert "Water and sanitation" in client.get("/").content.decode()
+
+
+def test_the_dashboard_is_drawn_once_per_snapshot_and_change_of_record(client):
+    """Its tables of figures cost more than its queries (issue 19): drawn once, then read
+    from the cache with the user alone; a new snapshot or a changed record draws them again."""
+    client.force_login(factories.user("viewer"))
+    factories.community(population=500)
+    tasks.refresh_statistics()
+    assert client.get("/").status_code == 200  # drawn; the session and the role remembered
+    with CaptureQueriesContext(connection) as queries:
+        page = client.get("/").content.decode()
+    sql = [q["sql"] for q in queries.captured_queries]
+    assert len(sql) == 2, sql  # the user, and which snapshot is the newest
+    assert not any('"reports_statisticssnapshot"."data"' in q for q in sql), sql
+    assert "<strong>1</strong> communities" in page
+    factories.community(population=700)
+    tasks.refresh_statistics()
+    assert "<strong>2</strong> communities" in client.get("/").content.decode()
 
 
 def test_reminders_go_to_each_author_once_about_stale_drafts_and_due_follow_ups():

@@ -12,7 +12,7 @@ from functools import wraps
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 
-from obcms.accounts.roles import role_of
+from obcms.accounts.roles import remembered_role
 
 
 def needs_a_role(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
@@ -21,7 +21,7 @@ def needs_a_role(view: Callable[..., HttpResponse]) -> Callable[..., HttpRespons
 
     @wraps(view)
     def wrapped(request: HttpRequest, *args: object, **kwargs: object) -> HttpResponse:
-        if request.user.is_authenticated and not role_of(request.user):
+        if request.user.is_authenticated and not remembered_role(request.user):
             return render(request, "accounts/no_role.html", status=403)
         return view(request, *args, **kwargs)
 

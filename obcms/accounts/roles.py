@@ -161,6 +161,16 @@ def forget_permissions(sender: object, instance: object = None, **kwargs: object
 def forget_user_permissions(sender: object, instance: object, **kwargs: object) -> None:
     """A user saved (superuser or active may have changed): that user's set is read afresh."""
     forget(PERMISSIONS, permissions_key(instance))
+    forget(PERMISSIONS, ROLE + permissions_key(instance))
+
+
+ROLE = "role:"
+
+
+def remembered_role(user: object) -> str:
+    """``role_of(user)``, remembered with the permissions and forgotten with them (the user's
+    groups, a group, the user itself): the start page asks it on every view."""
+    return remembered(PERMISSIONS, ROLE + permissions_key(user), lambda: role_of(user))
 
 
 def connect_permission_signals() -> None:
@@ -169,5 +179,7 @@ def connect_permission_signals() -> None:
         m2m_changed.connect(forget_permissions, sender=through, dispatch_uid=f"perms-{through}")
     for model in (Group, Permission):
         post_delete.connect(forget_permissions, sender=model, dispatch_uid=f"perms-{model}")
+    # A group renamed is a role gained or lost (roles are groups by name).
+    post_save.connect(forget_permissions, sender=Group, dispatch_uid="perms-group-saved")
     post_save.connect(forget_user_permissions, sender=user, dispatch_uid="perms-user")
     post_delete.connect(forget_user_permissions, sender=user, dispatch_uid="perms-user-gone")

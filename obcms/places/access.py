@@ -1,4 +1,4 @@
-"""Access to services, as the place profiles and the PDF reports count it: in ONE function.
+"""Access to services, as the place profiles and the PDF reports count it: in ONE module.
 
 Each profile rates nine services (``SERVICES`` in communities/models.py) excellent, good, fair,
 poor or none, or "available, not rated" (a yes carried over from the old yes/no answers); empty
@@ -8,9 +8,10 @@ rating, so the share with access is among the communities whose answer is known,
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 
-from django.db.models import Count, Q, QuerySet
+from django.db.models import Count, Q
 
 from obcms.communities.models import SERVICES, Community, Rating
 
@@ -49,16 +50,18 @@ class ServiceAccess:
         return round(100 * self.with_access / known) if known else None
 
 
-def access_to_services(communities: QuerySet[Community]) -> list[ServiceAccess]:
-    """One row per service for ``communities``, in one aggregate query."""
-    counts = communities.order_by().aggregate(
-        total=Count("pk"),
-        **{
-            f"{field}_{rating}": Count("pk", filter=Q(**{field: rating}))
-            for field in SERVICES
-            for rating in RATINGS
-        },
-    )
+def service_counts() -> dict[str, Count]:
+    """The aggregates ``access_from`` reads: communities per service and rating."""
+    return {
+        f"{field}_{rating}": Count("pk", filter=Q(**{field: rating}))
+        for field in SERVICES
+        for rating in RATINGS
+    }
+
+
+def access_from(counts: Mapping[str, int], total: int) -> list[ServiceAccess]:
+    """One row per service from the ``service_counts`` of ``total`` communities (a place
+    profile sums them over its child places, counted in the same query)."""
     rows = []
     for field in SERVICES:
         ratings = tuple(counts[f"{field}_{rating}"] for rating in RATINGS)
@@ -67,7 +70,7 @@ def access_to_services(communities: QuerySet[Community]) -> list[ServiceAccess]:
             ServiceAccess(
                 service=label[:1].upper() + label[1:],
                 ratings=ratings,
-                unknown=counts["total"] - sum(ratings),
+                unknown=total - sum(ratings),
             )
         )
     return rows

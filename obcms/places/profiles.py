@@ -16,7 +16,7 @@ from obcms.communities.models import Community
 from obcms.coordination.models import Engagement
 from obcms.geography.models import Barangay, Municipality, Province
 from obcms.places import records, trends
-from obcms.places.access import RATING_LABELS, ServiceAccess, access_to_services
+from obcms.places.access import RATING_LABELS, ServiceAccess, access_from, service_counts
 from obcms.places.filters import PlaceFilter, describe_filters
 from obcms.places.lookup import PlaceRef
 from obcms.places.needs import SectorNeeds, needs_by_sector
@@ -100,24 +100,38 @@ def place_communities(place: PlaceRef, filters: PlaceFilter) -> QuerySet[Communi
     return filters.applied_to(records.communities().filter(place.communities_filter()))
 
 
-def assessed(prefix: str = "") -> Exists:
-    """True for a community with at least one assessment (``prefix`` reaches the community)."""
-    return Exists(records.assessments().filter(community=OuterRef(f"{prefix}pk")))
+def assessed() -> Exists:
+    """True for a (current) community with at least one current assessment."""
+    return Exists(records.assessments_of(OuterRef("pk")))
 
 
 def compute(place: PlaceRef, filters: PlaceFilter, with_trends: bool = True) -> Profile:
+    """The profile in a fixed number of queries, each reading the place's communities once:
+    its first view after any change computes all of them (obcms/records/figures.py)."""
     communities = place_communities(place, filters)
     groups_through = Community.ethnolinguistic_groups.through
-    totals = communities.order_by().aggregate(
-        communities=Count("pk"),
-        population=Sum("population"),
-        households=Sum("households"),
-        verified=Count("pk", filter=Q(verification=Community.Verification.VERIFIED)),
-        assessed=Count("pk", filter=Q(assessed())),
-        no_group=Count(
-            "pk", filter=~Q(Exists(groups_through.objects.filter(community=OuterRef("pk"))))
-        ),
+    label, places, key, group = child_places(place)
+    # Totals, access to services and the places one level down: one pass over the rows,
+    # grouped by place and summed here, instead of one pass each.
+    towns = list(
+        communities.order_by()
+        .values(key, group)
+        .annotate(
+            communities=Count("pk"),
+            population=Sum("population"),
+            households=Sum("households"),
+            verified=Count("pk", filter=Q(verification=Community.Verification.VERIFIED)),
+            assessed=Count("pk", filter=Q(assessed())),
+            no_group=Count(
+                "pk", filter=~Q(Exists(groups_through.objects.filter(community=OuterRef("pk"))))
+            ),
+            **service_counts(),
+        )
     )
+    totals = {
+        name: sum(town[name] or 0 for town in towns)
+        for name in ("communities", "population", "households", "verified", "assessed")
+    }
     groups = list(
         groups_through.objects.filter(community__in=communities)
         .values("ethnolinguisticgroup__name")
@@ -125,19 +139,17 @@ def compute(place: PlaceRef, filters: PlaceFilter, with_trends: bool = True) -> 
         .order_by("-n", "ethnolinguisticgroup__name")
         .values_list("ethnolinguisticgroup__name", "n")
     )
-    if totals["no_group"]:
-        groups.append(("Not recorded", totals["no_group"]))
-    place_assessments = records.assessments().filter(community__in=communities)
-    by_status = dict(
-        place_assessments.order_by()
-        .values("status")
-        .annotate(n=Count("pk"))
-        .values_list("status", "n")
-    )
+    no_group = sum(town["no_group"] for town in towns)
+    if no_group:
+        groups.append(("Not recorded", no_group))
+    place_assessments = records.assessments_of(communities)
+    assessment_rows = trends.assessment_rows(place_assessments)  # by status, and the charts'
+    by_status: dict[str, int] = {}
+    for status, _, _, n in assessment_rows:
+        by_status[status] = by_status.get(status, 0) + n
     since = timezone.localdate() - timedelta(days=ACTIVE_PARTNER_DAYS)
     partners = (
-        records.engagements()
-        .filter(community__in=communities)
+        records.engagements_of(communities)
         .filter(~Q(status=Engagement.Status.COMPLETED) | Q(engaged_on__gte=since))
         .values("partner__name")
         .annotate(n=Count("pk"), open=Count("pk", filter=~Q(status=Engagement.Status.COMPLETED)))
@@ -148,35 +160,37 @@ def compute(place: PlaceRef, filters: PlaceFilter, with_trends: bool = True) -> 
         .order_by("name", "pk")
         .values_list("pk", "name", "barangay__name", "municipality__name")[:NEVER_ASSESSED_SHOWN]
     )
-    label, children = child_rows(place, communities)
     return Profile(
         place=place,
         filters=describe_filters(filters),
         communities=totals["communities"],
-        population=totals["population"] or 0,
-        households=totals["households"] or 0,
+        population=totals["population"],
+        households=totals["households"],
         verified=totals["verified"],
         assessed_communities=totals["assessed"],
         groups=groups,
-        services=access_to_services(communities),
+        services=access_from(
+            {name: sum(town[name] for town in towns) for name in service_counts()},
+            totals["communities"],
+        ),
         assessments=[
             (label, by_status.get(value, 0)) for value, label in Assessment.Status.choices
         ],
-        needs=needs_by_sector(records.needs().filter(assessment__in=place_assessments)),
+        needs=needs_by_sector(records.needs_of(place_assessments)),
         partners=[PartnerRow(p["partner__name"], p["n"], p["open"]) for p in partners],
         never_assessed=list(never),
         children_label=label,
-        children=children,
-        trends=trends.compute(communities) if with_trends else {},
+        children=child_rows(places, key, group, towns),
+        trends=trends.compute(communities, assessments=assessment_rows) if with_trends else {},
     )
 
 
-def child_rows(place: PlaceRef, communities: QuerySet[Community]) -> tuple[str, list[ChildRow]]:
-    """The places one level down, each with its communities, people and assessed communities
-    (two queries: the places, and the communities grouped by place)."""
+def child_places(place: PlaceRef) -> tuple[str, list[tuple[str, str, str, int | None]], str, str]:
+    """The places one level down (name, PSGC code, kind, census population), their heading,
+    and the two community fields that find each community's child: a region's independent
+    cities are under no province, so a community counts for its province's code or else
+    for its municipality's."""
     if place.level == "region":
-        # Provinces, and the cities PSGC lists under no province (independent cities).
-        key = "municipality__province__psgc_code"
         places = [
             (p.name, p.psgc_code, "Province", p.population)
             for p in Province.objects.filter(region=place.place).order_by("name")
@@ -184,37 +198,43 @@ def child_rows(place: PlaceRef, communities: QuerySet[Community]) -> tuple[str, 
             (m.name, m.psgc_code, m.get_kind_display(), m.population)
             for m in Municipality.objects.filter(region=place.place, province=None).order_by("name")
         ]
-        label = "Provinces and independent cities"
-    elif place.level == "province":
-        key = "municipality__psgc_code"
+        return (
+            "Provinces and independent cities",
+            places,
+            "municipality__province__psgc_code",
+            "municipality__psgc_code",
+        )
+    if place.level == "province":
         places = [
             (m.name, m.psgc_code, m.get_kind_display(), m.population)
             for m in Municipality.objects.filter(province=place.place).order_by("name")
         ]
-        label = "Cities and municipalities"
-    else:
-        key = "barangay__psgc_code"
-        places = [
-            (b.name, b.psgc_code, "Barangay", b.population)
-            for b in Barangay.objects.filter(municipality=place.place).order_by("name")
-        ]
-        label = "Barangays"
-    group = "municipality__psgc_code" if place.level == "region" else key
-    counted = (
-        communities.order_by()
-        .values(key, group)
-        .annotate(
-            n=Count("pk"), people=Sum("population"), assessed=Count("pk", filter=Q(assessed()))
+        return (
+            "Cities and municipalities",
+            places,
+            "municipality__psgc_code",
+            "municipality__psgc_code",
         )
-    )
+    places = [
+        (b.name, b.psgc_code, "Barangay", b.population)
+        for b in Barangay.objects.filter(municipality=place.place).order_by("name")
+    ]
+    return "Barangays", places, "barangay__psgc_code", "barangay__psgc_code"
+
+
+def child_rows(
+    places: list[tuple[str, str, str, int | None]], key: str, group: str, towns: list[dict]
+) -> list[ChildRow]:
+    """Each child place with its communities, people and assessed communities, summed from
+    the rows grouped by ``key`` and ``group`` (``child_places``)."""
     figures: dict[str, list[int]] = {}
-    for row in counted:
+    for row in towns:
         code = row[key] or row[group]  # an independent city counts for itself
         total = figures.setdefault(code, [0, 0, 0])
-        total[0] += row["n"]
-        total[1] += row["people"] or 0
+        total[0] += row["communities"]
+        total[1] += row["population"] or 0
         total[2] += row["assessed"]
-    return label, [
+    return [
         ChildRow(
             name=name,
             psgc_code=code,

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from datetime import date, datetime, time
 
-from django.db.models import Count, Exists, OuterRef, QuerySet
+from django.db.models import Count, Exists, OuterRef, Q, QuerySet
 from django.db.models.functions import TruncMonth, TruncQuarter
 from django.utils import timezone
 
@@ -35,17 +35,41 @@ def start_of(day: date) -> datetime:
     return timezone.make_aware(datetime.combine(day, time()))
 
 
+def _day(start: date | datetime | None) -> date | None:
+    """A truncated period's first day (datetimes truncate in the current time zone)."""
+    if not hasattr(start, "date"):
+        return start
+    return timezone.localtime(start).date() if timezone.is_aware(start) else start.date()
+
+
 def _per_period(queryset: QuerySet, trunc: type, field: str) -> dict[date, int]:
     rows = (
         queryset.annotate(period=trunc(field)).order_by().values("period").annotate(n=Count("pk"))
     )
     periods: dict[date, int] = {}
     for row in rows:
-        start = row["period"]
-        if hasattr(start, "date"):  # datetimes truncate in the current time zone
-            start = timezone.localtime(start).date() if timezone.is_aware(start) else start.date()
+        start = _day(row["period"])
         periods[start] = periods.get(start, 0) + row["n"]
     return periods
+
+
+AssessmentRow = tuple[str, date | None, date | None, int]
+
+
+def assessment_rows(assessments: QuerySet[Assessment]) -> list[AssessmentRow]:
+    """``assessments`` counted by status, quarter conducted and quarter validated: in one
+    query, a place profile's assessments by status and the two assessment charts (each
+    query over a region's assessments reads its communities again)."""
+    rows = (
+        assessments.order_by()
+        .annotate(conducted=TruncQuarter("assessed_on"), validated=TruncQuarter("validated_at"))
+        .values("status", "conducted", "validated")
+        .annotate(n=Count("pk"))
+        .values_list("status", "conducted", "validated", "n")
+    )
+    return [
+        (status, _day(conducted), _day(validated), n) for status, conducted, validated, n in rows
+    ]
 
 
 def verified_per_month(communities: QuerySet[Community], since: date) -> dict[date, int]:
@@ -80,9 +104,14 @@ def needs_met_per_quarter(communities: QuerySet[Community], since: date) -> dict
     return None
 
 
-def compute(communities: QuerySet[Community], today: date | None = None) -> dict:
+def compute(
+    communities: QuerySet[Community],
+    today: date | None = None,
+    assessments: list[AssessmentRow] | None = None,
+) -> dict:
     """The three charts for ``communities``: {name: {"title", "labels", "series"}} (a chart
-    whose data does not exist yet has a "missing" explanation instead of series)."""
+    whose data does not exist yet has a "missing" explanation instead of series).
+    ``assessments``: their ``assessment_rows``, when the caller has read them already."""
     today = today or timezone.localdate()
     months = months_back(today, MONTHS)
     quarters = quarters_back(today, QUARTERS)
@@ -90,17 +119,20 @@ def compute(communities: QuerySet[Community], today: date | None = None) -> dict
         communities.filter(created_at__gte=start_of(months[0])), TruncMonth, "created_at"
     )
     verified = verified_per_month(communities, months[0])
-    assessments = records.assessments().filter(community__in=communities)
-    conducted = _per_period(
-        assessments.filter(assessed_on__gte=quarters[0]), TruncQuarter, "assessed_on"
-    )
-    validated = _per_period(
-        assessments.filter(
-            status=Assessment.Status.VALIDATED, validated_at__gte=start_of(quarters[0])
-        ),
-        TruncQuarter,
-        "validated_at",
-    )
+    if assessments is None:
+        assessments = assessment_rows(
+            records.assessments_of(communities).filter(
+                Q(assessed_on__gte=quarters[0])
+                | Q(status=Assessment.Status.VALIDATED, validated_at__gte=start_of(quarters[0]))
+            )
+        )
+    conducted: dict[date, int] = {}
+    validated: dict[date, int] = {}
+    for status, conducted_in, validated_in, n in assessments:
+        if conducted_in is not None and conducted_in >= quarters[0]:
+            conducted[conducted_in] = conducted.get(conducted_in, 0) + n
+        if status == Assessment.Status.VALIDATED and validated_in and validated_in >= quarters[0]:
+            validated[validated_in] = validated.get(validated_in, 0) + n
     met = needs_met_per_quarter(communities, quarters[0])
     quarter_labels = [f"Q{(q.month - 1) // 3 + 1} {q.year}" for q in quarters]
     return {

@@ -12,8 +12,10 @@ from django.db.models import Count, Sum
 from django.http import Http404, HttpRequest, HttpResponse
 from django.middleware.gzip import re_accepts_gzip
 from django.shortcuts import render
+from django.template.loader import render_to_string
 from django.utils import timezone
 from django.utils.cache import patch_vary_headers
+from django.utils.safestring import mark_safe
 from django.views.decorators.cache import never_cache
 
 from obcms.geography.models import Municipality, Province, Region
@@ -109,14 +111,15 @@ def place_profile(request: HttpRequest, psgc: str) -> HttpResponse:
         raise Http404("No region, province, city or municipality has this PSGC code.")
     filters = PlaceFilter(request.GET)
     # Remembered until a record changes (obcms/records/figures.py): a region's profile
-    # aggregates tens of thousands of communities and their assessments.
-    profile = figure(
+    # aggregates tens of thousands of communities and their assessments; its figures drawn
+    # as HTML with it (their hundreds of localised numbers cost more than the page's queries).
+    profile, figures_html = figure(
         # Its trends and active partners count back from today.
         query_key(
-            f"place profile {place.psgc_code} {timezone.localdate()}",
+            f"place profile drawn {place.psgc_code} {timezone.localdate()}",
             profiles.place_communities(place, filters),
         ),
-        lambda: profiles.compute(place, filters),
+        lambda: _drawn(profiles.compute(place, filters)),
     )
     query = filters.as_query()
     return render(
@@ -128,7 +131,15 @@ def place_profile(request: HttpRequest, psgc: str) -> HttpResponse:
             "filters": filters,
             "query": query,
             "map_query": urlencode({"place": place.psgc_code, **query}),
-            "charts": charts.charts(profile.trends, "place"),
-            "charts_drawn": charts.drawn(profile.trends, "place"),
+            "figures_html": mark_safe(figures_html),  # noqa: S308 (rendered by the template)
         },
     )
+
+
+def _drawn(profile: profiles.Profile) -> tuple[profiles.Profile, str]:
+    """The profile, and its figures as HTML (templates/places/_profile_figures.html)."""
+    html = render_to_string(
+        "places/_profile_figures.html",
+        {"profile": profile, "charts_drawn": charts.drawn(profile.trends, "place")},
+    )
+    return profile, str(html)

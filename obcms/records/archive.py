@@ -42,12 +42,16 @@ ARCHIVE_FIELDS = ["archived_at", "archived_by", "archive_reason"]
 ARCHIVE_STATES = [("", "Current"), ("archived", "Archived"), ("all", "Current and archived")]
 
 
-def active_filter(model: type[models.Model], prefix: str = "") -> Q:
-    """The condition for "not archived, and nothing it belongs to archived either"."""
+def active_filter(model: type[models.Model], prefix: str = "", known: str = "") -> Q:
+    """The condition for "not archived, and nothing it belongs to archived either". ``known``:
+    a parent the caller already keeps to current records (``community__in=`` current ones),
+    left out so that the query does not join its table a second time."""
     condition = Q()
     if issubclass(model, Archivable):
         condition &= Q(**{f"{prefix}archived_at__isnull": True})
     for parent in getattr(model, "archive_parents", ()):
+        if parent == known:
+            continue
         related = model._meta.get_field(parent).related_model
         condition &= active_filter(related, f"{prefix}{parent}__")
     return condition

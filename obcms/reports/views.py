@@ -9,11 +9,14 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required, permission_required
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.template.loader import render_to_string
+from django.utils.safestring import mark_safe
 from django.utils.text import slugify
 from django.views.decorators.http import require_POST
 
 from obcms.communities.filters import CommunityFilter
 from obcms.places import charts
+from obcms.records.figures import figure
 from obcms.reports import chain_figures, jobs, statistics
 from obcms.reports.forms import ManaSummaryForm, PlaceReportForm
 from obcms.reports.imports import MAX_IMPORT_BYTES
@@ -23,27 +26,44 @@ from obcms.reports.tasks import build_export, build_report, process_import
 
 @login_required
 def dashboard(request: HttpRequest) -> HttpResponse:
-    snapshot = StatisticsSnapshot.objects.first()
+    # Its figures drawn once per snapshot and per change of record (the chain figures are
+    # live: obcms/records/figures.py): their hundreds of numbers, each localised by the
+    # template, cost the page more than its queries (issue 19). Nothing in them depends on
+    # who reads them; the snapshot's data is read only to draw them.
+    snapshot = StatisticsSnapshot.objects.only("pk", "computed_at").first()
     if snapshot is None:  # before beat's first refresh
         snapshot = StatisticsSnapshot.objects.create(data=statistics.compute())
+    chain, figures_html = figure(
+        f"dashboard {snapshot.pk} {snapshot.computed_at.isoformat()}", lambda: _drawn(snapshot)
+    )
+    return render(
+        request,
+        "reports/dashboard.html",
+        {"chain": chain, "figures_html": mark_safe(figures_html)},  # noqa: S308
+    )
+
+
+def _drawn(snapshot: StatisticsSnapshot) -> tuple[dict, str]:
+    """The chain figures, and the dashboard's figures as HTML."""
     data = snapshot.data
     for chart in ("by_region", "by_province", "top_needs"):
         key = "needs" if chart == "top_needs" else "communities"
         top = max((row[key] for row in data[chart]), default=0) or 1
         for row in data[chart]:
             row["width"] = round(100 * row[key] / top, 1)
+    chain = chain_figures.compute()
     over_time = charts.charts(data.get("trends", {}), "dashboard")  # older snapshots lack it
-    return render(
-        request,
-        "reports/dashboard.html",
+    html = render_to_string(
+        "reports/_dashboard_figures.html",
         {
             "data": data,
             "snapshot": snapshot,
             "charts": over_time,
             "charts_drawn": charts.drawn(data.get("trends", {}), "dashboard"),
-            "chain": chain_figures.compute(),
+            "chain": chain,
         },
     )
+    return chain, str(html)
 
 
 def _own(request: HttpRequest, queryset):

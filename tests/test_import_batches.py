@@ -174,6 +174,19 @@ def test_a_large_file_reports_its_bad_rows_one_by_one_among_the_good(monkeypatch
     assert outcome.created == 300 - len(bad) == Community.objects.count()
 
 
+def test_a_file_of_a_header_alone_and_a_resumed_import_with_nothing_left_import_nothing():
+    """No batch at all: the batch checked ahead has nothing to pair with (fuzzing found the
+    header-only file failing the job)."""
+    outcome = imports.import_communities(
+        csv_bytes([["name", "barangay_psgc"]]), None, lambda done, total: None
+    )
+    assert (outcome.total, outcome.created, outcome.errors) == (0, 0, [])
+    rows = [{"name": "Sitio Uno", "barangay_psgc": factories.place().psgc_code}]
+    done = imports.Outcome(total=1)
+    imports.import_rows(rows, None, done, 1, lambda last: None)
+    assert (done.created, done.errors, Community.objects.count()) == (0, [], 0)
+
+
 def test_a_row_the_database_refuses_after_the_checks_is_found_and_reported_alone(monkeypatch):
     """A name taken by someone else between the batch's checks and its insert: the batch is
     halved until the one row goes through import_row, which says what is wrong."""

@@ -20,6 +20,7 @@ import copy
 import csv
 import functools
 import io
+import itertools
 import logging
 import math
 from collections.abc import Callable, Iterable
@@ -165,7 +166,9 @@ def import_rows(
     # checks are Python alone (no query), the writing mostly waits for the database.
     with ThreadPoolExecutor(max_workers=1, thread_name_prefix="import-checks") as checker:
         ahead = None
-        for (first, last), following in zip(bounds, [*bounds[1:], None], strict=True):
+        # Each batch with the one after it (None after the last; no batch at all for a file
+        # of a header alone, or a resumed import that had committed every row).
+        for (first, last), following in itertools.pairwise([*bounds, None]):
             with transaction.atomic():
                 checked = (ahead or batch.check_soon(rows[first:last], checker)).result()
                 if following:

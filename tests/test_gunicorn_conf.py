@@ -1,5 +1,7 @@
 """gunicorn.conf.py as gunicorn itself reads it, under several environments."""
 
+import gc
+
 import pytest
 from gunicorn.app.base import Application
 
@@ -17,6 +19,14 @@ class ConfigOnly(Application):
 
     def load(self):
         raise AssertionError("the app is not loaded here")
+
+
+@pytest.fixture(autouse=True)
+def collector_back_on():
+    """The file turns the garbage collector off for the app's build (when_ready turns it back
+    on in a real master); this process goes on with other tests."""
+    yield
+    gc.enable()
 
 
 def load(monkeypatch, **variables: str):
@@ -37,6 +47,12 @@ def load(monkeypatch, **variables: str):
         monkeypatch.setenv(name, value)
     monkeypatch.setattr("sys.argv", ["gunicorn"])
     return ConfigOnly().cfg
+
+
+def test_the_app_is_built_with_the_garbage_collector_off(monkeypatch):
+    gc.enable()
+    load(monkeypatch)
+    assert not gc.isenabled()  # until when_ready, in the master, before the first fork
 
 
 def test_defaults_bind_8000_with_threads_and_limits_under_the_platforms_30s(monkeypatch):

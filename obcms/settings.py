@@ -110,6 +110,8 @@ MIDDLEWARE = [
     "obcms.security.middleware.RequestSizeLimitMiddleware",
     # NUL in the admin's query or form values: 400 here, not a DataError from PostgreSQL.
     "obcms.security.middleware.AdminValuesMiddleware",
+    # A number too large for a date or for SQLite: 400, not an OverflowError.
+    "obcms.security.middleware.NumberRangeMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "obcms.security.middleware.SecurityHeadersMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",

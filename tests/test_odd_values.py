@@ -21,6 +21,7 @@ from django.urls import NoReverseMatch, URLPattern, URLResolver, get_resolver, r
 
 from obcms.communities.models import Contact
 from tests.support import factories
+from tests.support.processes import base_env, manage
 
 pytestmark = [pytest.mark.integration, pytest.mark.django_db]
 
@@ -30,6 +31,7 @@ ODD_VALUES = {
     "NUL": "%00",
     "over-long": "9" * 5000,
     "not UTF-8": "%FF%FE%C3",
+    "beyond 64 bits": "9" * 20,
 }
 # Parameters views and the admin read that a page's HTML may not show.
 COMMON_PARAMETERS = [
@@ -218,6 +220,14 @@ def test_a_superscript_digit_is_no_municipality(client, objects):
     assert response.context["form"].errors["municipality"]
 
 
+def test_a_year_beyond_what_a_date_takes_is_a_400_in_the_admin(client):
+    """The admin's date drill-down builds a datetime from the year (OverflowError)."""
+    client.force_login(get_user_model().objects.create_superuser("root-year", "r@e.org", "x" * 12))
+    signins = reverse("admin:accounts_signin_changelist")
+    assert client.get(signins, {"at__year": "9" * 20}).status_code == 400
+    assert client.get(signins, {"at__year": "2026"}).status_code == 200
+
+
 @pytest.mark.parametrize(
     "path", ["/ppas/new/?need=", "/meetings/new/?community=", "/meetings/new/?partner="]
 )
@@ -226,3 +236,28 @@ def test_a_pre_filled_form_takes_only_a_plain_id(client, path):
     client.force_login(factories.user("administrator"))
     for value in ("%C2%B2", "9" * 40, "%00"):
         assert client.get(path + value).status_code in (200, 400)
+
+
+# On the embedded defaults (SQLite), as a newcomer runs it: the crawls above run on PostgreSQL.
+BEYOND_64_BITS = """
+from django.contrib.auth import get_user_model
+from django.test import Client
+client = Client(HTTP_HOST="localhost")
+client.force_login(get_user_model().objects.create_superuser("root", password="x"))
+big = "9" * 20
+print(client.get("/admin/communities/community/", {"municipality__region": big}).status_code)
+print(client.get("/admin/ppas/ppa/", {"region": big}).status_code)
+print(client.post("/communities/new/", {"name": "x", "ethnolinguistic_groups": big}).status_code)
+print(client.post("/admin/auth/group/add/", {"name": "x", "permissions": big}).status_code)
+print(client.get("/admin/communities/community/", {"municipality__region": "1"}).status_code)
+"""
+
+
+def test_a_number_beyond_64_bits_is_a_400_on_sqlite(tmp_path):
+    """SQLite cannot bind it (OverflowError); obcms.security.middleware answers 400."""
+    env = base_env(DEBUG="true", DATA_DIR=str(tmp_path))
+    assert manage("migrate", "--verbosity", "0", env=env).returncode == 0
+    answered = manage("shell", "-c", BEYOND_64_BITS, env=env)
+    assert answered.returncode == 0, answered.stderr
+    statuses = [line for line in answered.stdout.splitlines() if line.isdigit()]
+    assert statuses == ["400", "400", "400", "400", "200"], answered.stdout[-3000:]

@@ -2,6 +2,7 @@ from django.contrib import admin
 
 from obcms.assessments.models import Assessment, Need
 from obcms.records.admin import ArchivableAdmin
+from obcms.security.autocomplete import AutocompleteAdminMixin
 
 
 class NeedInline(admin.TabularInline):
@@ -30,7 +31,7 @@ class AssessmentAdmin(ArchivableAdmin):
 
 
 @admin.register(Need)
-class NeedAdmin(admin.ModelAdmin):
+class NeedAdmin(AutocompleteAdminMixin, admin.ModelAdmin):
     list_display = ("__str__", "assessment", "sector", "status", "urgency", "priority", "rank")
     list_filter = ("status", "sector", "urgency", "priority", "assessment__community__region")
     list_select_related = ("assessment__community",)

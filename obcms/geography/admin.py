@@ -1,6 +1,7 @@
 from django.contrib import admin
 
 from obcms.geography.models import Barangay, Municipality, Province, Region
+from obcms.security.autocomplete import AutocompleteAdminMixin
 
 
 @admin.register(Region)
@@ -25,7 +26,7 @@ class MunicipalityAdmin(admin.ModelAdmin):
 
 
 @admin.register(Barangay)
-class BarangayAdmin(admin.ModelAdmin):
+class BarangayAdmin(AutocompleteAdminMixin, admin.ModelAdmin):
     list_display = ("name", "municipality", "psgc_code", "population", "latitude", "longitude")
     list_select_related = ("municipality__province",)
     search_fields = ("name", "psgc_code", "municipality__name")

@@ -2,9 +2,10 @@ from django.contrib import admin
 
 from obcms.meetings.models import ActionItem, Meeting
 from obcms.records.admin import ArchivableAdmin
+from obcms.security.autocomplete import AutocompleteAdminMixin
 
 
-class ActionItemInline(admin.TabularInline):
+class ActionItemInline(AutocompleteAdminMixin, admin.TabularInline):
     model = ActionItem
     extra = 0
     autocomplete_fields = ("assignee",)

@@ -10,6 +10,7 @@ from django.http import HttpRequest
 
 from obcms.records.archive import ARCHIVE_STATES, archive_permission
 from obcms.records.models import Attachment
+from obcms.security.autocomplete import AutocompleteAdminMixin
 
 
 class ArchivedFilter(admin.SimpleListFilter):
@@ -27,7 +28,7 @@ class ArchivedFilter(admin.SimpleListFilter):
         return queryset
 
 
-class ArchivableAdmin(admin.ModelAdmin):
+class ArchivableAdmin(AutocompleteAdminMixin, admin.ModelAdmin):
     """Base for the admin of an archivable model: every record (archived ones too), a filter
     by archive state, and a restore action for administrators."""
 

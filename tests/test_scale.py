@@ -179,6 +179,23 @@ def test_with_the_local_memory_cache_nothing_is_remembered(client, settings):
     assert len(calls) == 2
 
 
+@pytest.mark.integration
+def test_a_remembered_value_is_used_only_by_the_release_that_computed_it(settings):
+    """During a rolling deploy two releases share the cache; a value's shape may differ."""
+    from obcms.db.shared_cache import remembered
+
+    forget("test-release")
+    settings.RELEASE = "old"
+    assert remembered("test-release", "key", lambda: "old shape") == "old shape"
+    settings.RELEASE = "new"
+    assert remembered("test-release", "key", lambda: "new shape") == "new shape"
+    assert remembered("test-release", "key", lambda: "computed again") == "new shape"
+    settings.RELEASE = "old"
+    assert remembered("test-release", "key", lambda: "old again") == "old again"
+    forget("test-release", "key")  # reaches whichever release kept it
+    assert remembered("test-release", "key", lambda: "after forget") == "after forget"
+
+
 def test_the_export_rows_cost_a_few_queries_per_chunk_whatever_the_rows():
     from obcms.reports.spreadsheets import COLUMNS, community_rows
 

@@ -8,6 +8,11 @@ every call, as if there were no cache.
 Each kind of value has a generation (a counter in the cache); ``forget(kind)`` moves it on, so
 that every value of that kind is read afresh, without listing their keys. One round trip reads
 the generation and the value together.
+
+A value is kept with the release that computed it and used only by that release: a deploy may
+change a value's shape (a cached dataclass's fields, a row's HTML), and during a rolling deploy
+the old and the new release share the cache. Generations and keys are shared, so ``forget``
+reaches both.
 """
 
 from __future__ import annotations
@@ -16,6 +21,7 @@ import time
 from collections.abc import Callable
 from typing import TypeVar
 
+from django.conf import settings
 from django.core.cache import caches
 from django.core.cache.backends.locmem import LocMemCache
 
@@ -52,10 +58,10 @@ def remembered(kind: str, key: str, compute: Callable[[], T]) -> T:
         cache.add(generation_key, _new_generation(), None)
         generation = cache.get(generation_key)
     stored = found.get(value_key)
-    if stored is not None and stored[0] == generation:
-        return stored[1]
+    if stored is not None and stored[:2] == (generation, settings.RELEASE):
+        return stored[2]
     value = compute()
-    cache.set(value_key, (generation, value), TIMEOUT)
+    cache.set(value_key, (generation, settings.RELEASE, value), TIMEOUT)
     return value
 
 

@@ -32,9 +32,10 @@ from obcms.geography.loading import places_loaded
 
 T = TypeVar("T")
 FIGURES = "figures"
-# The apps whose records the figures count or name (places: names and census populations).
+# The apps whose records the figures count or name (places: names and census populations;
+# meetings: a community profile's meetings and their open action items).
 SOURCE_APPS = frozenset(
-    {"communities", "assessments", "coordination", "ppas", "policies", "geography"}
+    {"communities", "assessments", "coordination", "ppas", "policies", "geography", "meetings"}
 )
 
 

@@ -227,7 +227,7 @@ class Place:
     municipality_code: str
     province: str | None
     province_code: str | None
-    region: str
+    region: str  # empty only before the model has set it
     region_code: str
 
 
@@ -280,21 +280,27 @@ def parts_of(community: Community) -> Parts:
     row, no template per row): its place, contacts, groups, livelihoods and languages (one,
     terms_of), assessments, needs (once, for their table and for each assessment's sectors),
     engagements, PPAs and meetings."""
+    # Read again with its places: the profile names the barangay and the municipality, the
+    # header links them; on its own page (most views) the community is read alone.
+    community = Community.objects.select_related(
+        "barangay", "municipality", "province", "region"
+    ).get(pk=community.pk)
+    # The municipality's name shows with its province's (Municipality.__str__): the community's
+    # own province is that one (the model keeps it so), already joined.
+    if community.municipality.province_id == community.province_id:
+        community.municipality.province = community.province
+    province, region = community.province, community.region
     place = Place(
-        *Community.objects.filter(pk=community.pk)
-        .values_list(
-            "barangay__name",
-            "barangay__psgc_code",
-            "barangay__latitude",
-            "barangay__longitude",
-            "municipality__name",
-            "municipality__psgc_code",
-            "province__name",
-            "province__psgc_code",
-            "region__short_name",
-            "region__psgc_code",
-        )
-        .get()
+        barangay=community.barangay.name,
+        barangay_code=community.barangay.psgc_code,
+        latitude=community.barangay.latitude,
+        longitude=community.barangay.longitude,
+        municipality=community.municipality.name,
+        municipality_code=community.municipality.psgc_code,
+        province=province.name if province else None,
+        province_code=province.psgc_code if province else None,
+        region=region.short_name if region else "",
+        region_code=region.psgc_code if region else "",
     )
     roles = dict(Contact._meta.get_field("role").flatchoices)
     contacts = [

@@ -158,11 +158,11 @@ def test_the_profile_page_uses_the_same_queries_for_1_or_6_assessments_contacts_
     add(5)
     assert factories.queries_for(client, c.get_absolute_url()) == one
     assert computed() == first_one
-    # After a change: the user, the community, its history and attachments, and its place,
+    # After a change: the user, the community with its places, its history and attachments,
     # contacts, terms (one query for the three lists), assessments, needs (one, for both
     # tables), engagements, PPAs and meetings, each once. Between changes, with a shared cache,
     # far fewer (tests/test_scale.py).
-    assert one <= first_one <= 12, (one, first_one)
+    assert one <= first_one <= 11, (one, first_one)
     html = client.get(c.get_absolute_url()).content.decode()
     assert "<dd>G1, G2, G3, G4, G5, G6</dd>" in html
     assert "<dd>Language 1, Language 2, Language 3" in html

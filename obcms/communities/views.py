@@ -275,16 +275,18 @@ def _day(value: date | None) -> str:
     return date_format(value, "j M Y") if value else ""
 
 
+def with_places(pk: int) -> Community:
+    """The community ``pk`` with its barangay, municipality, province and region (404 if none)."""
+    return get_object_or_404(
+        Community.objects.select_related("barangay", "municipality", "province", "region"), pk=pk
+    )
+
+
 def parts_of(community: Community) -> Parts:
-    """The community's Parts in a fixed number of plain-row queries (no model instance per
-    row, no template per row): its place, contacts, groups, livelihoods and languages (one,
-    terms_of), assessments, needs (once, for their table and for each assessment's sectors),
-    engagements, PPAs and meetings."""
-    # Read again with its places: the profile names the barangay and the municipality, the
-    # header links them; on its own page (most views) the community is read alone.
-    community = Community.objects.select_related(
-        "barangay", "municipality", "province", "region"
-    ).get(pk=community.pk)
+    """The Parts of ``community`` (read by with_places) in a fixed number of plain-row queries
+    (no model instance per row, no template per row): its contacts, groups, livelihoods and
+    languages (one, terms_of), assessments, needs (once, for their table and for each
+    assessment's sectors), engagements, PPAs and meetings."""
     # The municipality's name shows with its province's (Municipality.__str__): the community's
     # own province is that one (the model keeps it so), already joined.
     if community.municipality.province_id == community.province_id:
@@ -442,19 +444,23 @@ def parts_of(community: Community) -> Parts:
 @login_required
 @permission_required("communities.view_community", raise_exception=True)
 def community_detail(request: HttpRequest, pk: int) -> HttpResponse:
-    """A fixed number of queries whatever the community holds: the community alone (no
-    join: its place comes with its parts), and the parts every reader sees alike (parts_of)
-    remembered with the figures, so that a view between two changes reads them in one round
-    trip to the cache; its history and attachments are read each time."""
-    community = get_object_or_404(Community, pk=pk)
+    """A fixed number of queries whatever the community holds. The parts every reader sees
+    alike (parts_of) are remembered with the figures: a view between two changes reads them
+    in one round trip to the cache, then the community alone (no join: its places come with
+    its parts); the first view after a change reads the community with its places once, for
+    both. Its history and attachments are read each time."""
+    read: list[Community] = []
+
+    def compute() -> Parts:
+        read.append(with_places(pk))
+        return parts_of(read[0])
+
+    parts = figure(f"community-profile:{pk}", compute)
+    community = read[0] if read else get_object_or_404(Community, pk=pk)
     return render(
         request,
         "communities/detail.html",
-        {
-            "community": community,
-            "parts": figure(f"community-profile:{community.pk}", lambda: parts_of(community)),
-            "history": entries_of(community),
-        },
+        {"community": community, "parts": parts, "history": entries_of(community)},
     )
 
 

@@ -260,3 +260,34 @@ def test_the_figures_are_forgotten_again_once_per_committed_transaction(
         for _ in range(3):
             factories.community()
     assert callbacks.count(figures._forget_after_commit) == 1
+
+
+def test_the_community_profile_reads_its_parts_from_the_cache_until_one_changes(client):
+    """Between two changes a profile is the user, the community alone (no join), its history
+    and its attachments (11 queries before); any change to what it shows, a meeting's action
+    item included, shows on the next view."""
+    client.force_login(factories.user("viewer"))
+    community = factories.community()
+    assessment = factories.assessment(of=community)
+    meeting = factories.meeting(
+        communities=[community], actions=[{"what": "Call the LGU", "due_on": "2026-12-15"}]
+    )
+    url = community.get_absolute_url()
+    client.get(url)  # session, permissions and the parts remembered
+    queries = page_queries(client, url)
+    assert len(queries) == 4, queries
+    assert not any(" JOIN " in sql for sql in queries if "communities_community" in sql)
+    tables = " ".join(queries)
+    for table in ("assessments_", "coordination_", "ppas_", "meetings_", "communities_contact"):
+        assert table not in tables, queries
+
+    need = assessment.needs.get()
+    need.description = "A midwife for the barangay health station"
+    need.save()
+    assert "A midwife for the barangay health station" in client.get(url).content.decode()
+    row = f'<a href="{meeting.get_absolute_url()}">{meeting.title}</a></td><td>1</td>'
+    assert row in client.get(url).content.decode()
+    meeting.action_items.update(done=True)  # no signal: a save does
+    item = meeting.action_items.get()
+    item.save()
+    assert row.replace("<td>1</td>", "<td>0</td>") in client.get(url).content.decode()

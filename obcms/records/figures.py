@@ -1,6 +1,6 @@
 """Figures counted over many registry records (a list's count and totals, a place profile, the
-dashboard's chain figures), remembered between requests and forgotten when any record they
-could count changes.
+dashboard's chain figures, a community profile's parts), remembered between requests and
+forgotten when any record they could count changes.
 
 At 100,000 communities and 500,000 needs these are the pages' costliest queries: a region's
 needs totalled by sector read 150,000 rows, its place profile aggregates 35,000 communities
@@ -32,9 +32,10 @@ from obcms.geography.loading import places_loaded
 
 T = TypeVar("T")
 FIGURES = "figures"
-# The apps whose records the figures count or name (places: names and census populations).
+# The apps whose records the figures count or name (places: names and census populations;
+# meetings: a community profile's meetings and their open action items).
 SOURCE_APPS = frozenset(
-    {"communities", "assessments", "coordination", "ppas", "policies", "geography"}
+    {"communities", "assessments", "coordination", "ppas", "policies", "geography", "meetings"}
 )
 
 

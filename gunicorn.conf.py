@@ -1,6 +1,6 @@
 """gunicorn settings for the Procfile's ``web`` line.
 
-    gunicorn --config gunicorn.conf.py obcms.wsgi
+    python -m obcms.web --config gunicorn.conf.py obcms.wsgi   (obcms/web.py runs gunicorn)
 
 Every knob is read from the environment (declared in app.json) and carries the reason for its
 value. https://docs.gunicorn.org/en/stable/settings.html

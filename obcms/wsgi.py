@@ -1,4 +1,4 @@
-"""WSGI entry point for gunicorn (``gunicorn --config gunicorn.conf.py obcms.wsgi``).
+"""WSGI entry point for gunicorn (``python -m obcms.web --config gunicorn.conf.py obcms.wsgi``).
 
 The environment is checked before the application is built, and the deployment errors the
 release refuses (a weak SECRET_KEY, ALLOWED_HOSTS=*, an http:// CSRF origin) right after, so a

@@ -28,7 +28,7 @@ def test_procfile_parses_as_yaml_the_way_nixpacks_reads_it():
 def test_procfile_lines():
     lines = procfile()
     assert lines["release"] == "python manage.py release"
-    assert lines["web"] == "gunicorn --config gunicorn.conf.py obcms.wsgi"
+    assert lines["web"] == "python -m obcms.web --config gunicorn.conf.py obcms.wsgi"
     # --quiet: no banner, so every line a worker or beat prints is a log event (JSON in prod).
     assert shlex.split(lines["worker"])[:5] == ["celery", "--quiet", "--app", "obcms", "worker"]
     assert shlex.split(lines["beat"]) == ["celery", "--quiet", "--app", "obcms", "beat"]

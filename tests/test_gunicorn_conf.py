@@ -5,7 +5,7 @@ import gc
 import pytest
 from gunicorn.app.base import Application
 
-from tests.support.processes import REPO
+from tests.support.processes import REPO, base_env, procfile, run
 
 
 class ConfigOnly(Application):
@@ -115,6 +115,25 @@ def test_malformed_values_stop_gunicorn_with_one_line(monkeypatch, capsys, name,
         load(monkeypatch, **{name: value})
     assert exit_info.value.code == 1
     assert capsys.readouterr().err.splitlines()[0].startswith(message)
+
+
+@pytest.mark.parametrize("value", ["abc", "0", "2.5"])
+def test_a_malformed_web_concurrency_stops_the_web_line_with_one_line(value):
+    """gunicorn reads WEB_CONCURRENCY as it is imported, before gunicorn.conf.py: obcms/web.py
+    reads it first (a traceback from gunicorn's own import otherwise)."""
+    web = run(procfile()["web"], base_env(DEBUG="true", WEB_CONCURRENCY=value), timeout=60)
+    assert web.returncode == 1
+    assert web.stderr.splitlines()[0].startswith("obcms: WEB_CONCURRENCY: expected a whole number")
+    assert "Traceback" not in web.stderr
+
+
+def test_a_blank_web_concurrency_means_unset_for_gunicorn_too():
+    """Only the malformed PORT is reported: gunicorn imported, gunicorn.conf.py ran."""
+    env = base_env(DEBUG="true", WEB_CONCURRENCY=" ", PORT="http")
+    web = run(procfile()["web"], env, timeout=60)
+    assert web.returncode == 1
+    assert web.stderr.splitlines()[0] == "obcms: PORT: expected a whole number, got 'http'"
+    assert "Traceback" not in web.stderr
 
 
 def test_the_drain_defaults_by_platform_under_its_grace(monkeypatch):

@@ -109,7 +109,7 @@ def test_the_plan_builds_static_files_never_migrates_at_build_and_starts_explici
     )
     assert "collectstatic --noinput" in build_steps
     assert "migrate" not in build_steps and "manage.py release" not in build_steps
-    assert built["start"].startswith("python manage.py release && exec gunicorn")
+    assert built["start"].startswith("python manage.py release && exec python -m obcms.web")
     assert built["variables"] == {}
     assert built["python"] == "python312"  # .python-version, not nixpkgs' default
 
@@ -222,7 +222,7 @@ def test_negative_twin_a_start_command_that_ignores_port_fails_the_probe(
 ):
     port, elsewhere = free_port(), free_port()
     command = (
-        f"python manage.py release && exec gunicorn --config gunicorn.conf.py "
+        f"python manage.py release && exec python -m obcms.web --config gunicorn.conf.py "
         f"--bind 127.0.0.1:{elsewhere} obcms.wsgi"
     )
     runtime = {

@@ -27,12 +27,15 @@ def test_web_line_serves_health_and_exits_cleanly_on_sigterm(start, production_e
 
 
 def test_preloaded_application_brings_its_url_map_and_opens_no_connection(production_env):
-    """What gunicorn's master imports (preload_app) holds the views for its workers to share,
-    and no database connection that the fork would share between them."""
+    """What gunicorn's master imports (preload_app) holds the views and the template engine's
+    tag libraries for its workers to share, and no database connection that the fork would
+    share between them."""
     script = (
         "import sys, obcms.wsgi; from django.db import connections; "
         "print(all(m in sys.modules for m in ('obcms.urls', 'obcms.api.urls', "
-        "'obcms.communities.views')), [c.alias for c in connections.all() if c.connection])"
+        "'obcms.communities.views', 'obcms.records.templatetags.lists', "
+        "'django.contrib.auth.context_processors')), "
+        "[c.alias for c in connections.all() if c.connection])"
     )
     result = run(f'python -c "{script}"', production_env)
     assert result.returncode == 0, result.stderr

@@ -20,21 +20,34 @@ TRANSPORT_ALIASES["filesystem"] = "obcms.embedded_broker:Transport"
 
 
 def transient_errors() -> tuple[type[BaseException], ...]:
-    """Errors of a passing outage: the database, Redis, the broker or the network."""
+    """Errors of a passing outage: the database, Redis, the broker or the network. Redis's
+    only where Redis is used: the embedded defaults never load redis-py (obcms/db/redis.py)."""
     from django.db import InterfaceError, OperationalError
     from kombu.exceptions import OperationalError as BrokerError
-    from redis.exceptions import ConnectionError as RedisConnectionError
-    from redis.exceptions import TimeoutError as RedisTimeoutError
 
-    return (
+    from obcms.db import redis
+
+    errors: tuple[type[BaseException], ...] = (
         OperationalError,
         InterfaceError,
         BrokerError,
-        RedisConnectionError,
-        RedisTimeoutError,
         ConnectionError,
         TimeoutError,
     )
+    if redis.in_use():
+        from redis.exceptions import ConnectionError as RedisConnectionError
+        from redis.exceptions import TimeoutError as RedisTimeoutError
+
+        errors += (RedisConnectionError, RedisTimeoutError)
+    return errors
+
+
+class TransientErrors:
+    """``ReliableTask.autoretry_for``: :func:`transient_errors`, read when Celery builds a task
+    (the settings loaded by then), not when this module is imported (before the settings)."""
+
+    def __get__(self, instance: object, owner: type) -> tuple[type[BaseException], ...]:
+        return transient_errors()
 
 
 class ReliableTask(Task):
@@ -42,7 +55,7 @@ class ReliableTask(Task):
     or the network fails for a moment. Tasks must be idempotent: with late acknowledgement a
     task whose worker died runs again."""
 
-    autoretry_for = transient_errors()
+    autoretry_for = TransientErrors()
     retry_backoff = True
     retry_backoff_max = 300
     retry_jitter = True

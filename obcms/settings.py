@@ -275,7 +275,8 @@ REST_FRAMEWORK = {
     "DEFAULT_PARSER_CLASSES": ["rest_framework.parsers.JSONParser"],
     "DEFAULT_CONTENT_NEGOTIATION_CLASS": "obcms.api.negotiation.JsonContentNegotiation",
     "DEFAULT_PAGINATION_CLASS": "obcms.api.pagination.CursorPages",
-    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    # Loaded where a schema is generated, never by serving the API (obcms/api/docs.py).
+    "DEFAULT_SCHEMA_CLASS": "obcms.api.schema.RecordSchema",
     "EXCEPTION_HANDLER": "obcms.api.errors.exception_handler",
     "URL_FORMAT_OVERRIDE": None,  # ?format= is an unknown parameter like any other: ignored
     "COERCE_DECIMAL_TO_STRING": False,  # coordinates as JSON numbers, as spreadsheets expect
@@ -293,6 +294,8 @@ SPECTACULAR_SETTINGS = {
     "SERVE_INCLUDE_SCHEMA": False,
     "SERVE_PERMISSIONS": ["rest_framework.permissions.IsAuthenticated"],
     "COMPONENT_SPLIT_REQUEST": True,  # what a client sends and gets are separate schemas
+    # Loaded where a schema is generated, never by serving the API (obcms/api/docs.py).
+    "DEFAULT_GENERATOR_CLASS": "obcms.api.schema.Generator",
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "ENUM_NAME_OVERRIDES": {

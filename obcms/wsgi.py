@@ -33,3 +33,11 @@ if serving_errors():
 from django.urls import get_resolver  # noqa: E402
 
 get_resolver().url_patterns  # noqa: B018 - the property imports the URL map
+
+# Likewise the template engine: its loaders, every tag library and the context processors,
+# which each worker would otherwise import at its first page.
+from django.template import engines  # noqa: E402
+
+for engine in engines.all():
+    engine.engine.template_loaders  # noqa: B018 - the properties import them
+    engine.engine.template_context_processors  # noqa: B018

@@ -17,12 +17,12 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import path, reverse
 from django.utils import timezone
-from drf_spectacular.generators import SchemaGenerator
 from openapi_spec_validator import validate as validate_openapi
 from rest_framework.decorators import api_view, permission_classes
 from rest_framework.permissions import AllowAny
 
 from obcms.api.models import ApiToken, hash_secret
+from obcms.api.schema import Generator as SchemaGenerator
 from obcms.api.throttling import cache_key
 from obcms.assessments.models import Assessment, Need
 from obcms.communities.models import Community

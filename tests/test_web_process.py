@@ -27,16 +27,58 @@ def test_web_line_serves_health_and_exits_cleanly_on_sigterm(start, production_e
 
 
 def test_preloaded_application_brings_its_url_map_and_opens_no_connection(production_env):
-    """What gunicorn's master imports (preload_app) holds the views for its workers to share,
-    and no database connection that the fork would share between them."""
+    """What gunicorn's master imports (preload_app) holds the views and the template engine's
+    tag libraries for its workers to share, and no database connection that the fork would
+    share between them."""
     script = (
         "import sys, obcms.wsgi; from django.db import connections; "
         "print(all(m in sys.modules for m in ('obcms.urls', 'obcms.api.urls', "
-        "'obcms.communities.views')), [c.alias for c in connections.all() if c.connection])"
+        "'obcms.communities.views', 'obcms.records.templatetags.lists', "
+        "'django.contrib.auth.context_processors')), "
+        "[c.alias for c in connections.all() if c.connection])"
     )
     result = run(f'python -c "{script}"', production_env)
     assert result.returncode == 0, result.stderr
     assert result.stdout.split("\n")[-2] == "True []", result.stdout
+
+
+# Loaded only where they are used: a web master on the embedded defaults loads no Redis client,
+# and no web master loads drf-spectacular's schema generator (only its two pages and
+# `manage.py spectacular` do). Each of these cost every web process memory (issue 19).
+NOT_IN_A_WEB_MASTER = (
+    "drf_spectacular.plumbing",
+    "drf_spectacular.openapi",
+    "drf_spectacular.generators",
+    "django.test",
+    "unittest",
+)
+REDIS_CLIENT = ("redis", "django_redis.cache")
+
+
+def preloaded_modules(env: dict[str, str], names: tuple[str, ...]) -> list[str]:
+    """Which of ``names`` a preloaded web master (obcms.wsgi: the app and its URL map) holds."""
+    script = (
+        f"import json, sys, obcms.wsgi; print(json.dumps([m for m in {list(names)!r} "
+        "if m in sys.modules]))"
+    )
+    result = run(f'python -c "{script}"', env)
+    assert result.returncode == 0, result.stderr
+    return json.loads(result.stdout.split("\n")[-2])
+
+
+def test_preloaded_application_on_embedded_defaults_loads_no_redis_and_no_schema_generator(
+    production_env,
+):
+    assert preloaded_modules(production_env, NOT_IN_A_WEB_MASTER + REDIS_CLIENT) == []
+
+
+@pytest.mark.integration
+def test_preloaded_application_with_redis_loads_its_client_before_the_workers_fork(
+    production_env, services
+):
+    """Shared by the workers, and never imported for the first time by a probe's thread."""
+    env = {**production_env, "REDIS_URL": services["redis"]}
+    assert preloaded_modules(env, NOT_IN_A_WEB_MASTER + REDIS_CLIENT) == list(REDIS_CLIENT)
 
 
 def test_web_line_refuses_to_start_without_its_secrets(start, production_env, port):

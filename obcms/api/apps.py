@@ -8,10 +8,6 @@ class ApiConfig(AppConfig):
     name = "obcms.api"
     verbose_name = "API"
 
-    def ready(self) -> None:
-        # drf-spectacular finds its extensions (the bearer scheme) by import.
-        from obcms.api import schema  # noqa: F401
-
 
 class StaticFilesConfig(staticfiles.StaticFilesConfig):
     """Django's staticfiles, leaving out the static files no page uses: ReDoc (the sidecar ships

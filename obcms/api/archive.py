@@ -12,12 +12,13 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from django.core.exceptions import ValidationError as DjangoValidationError
-from drf_spectacular.utils import OpenApiParameter, extend_schema
+from drf_spectacular.utils import OpenApiParameter
 from rest_framework import serializers
 from rest_framework.decorators import action
 from rest_framework.exceptions import NotFound
 from rest_framework.response import Response
 
+from obcms.api.docs import extend_schema
 from obcms.api.fields import StaffName
 from obcms.api.filtering import ARCHIVED_HELP
 from obcms.records.archive import ARCHIVE_STATES, ArchivableQuerySet, ArchiveForm

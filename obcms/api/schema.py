@@ -1,12 +1,20 @@
 """What drf-spectacular cannot see by itself: our bearer scheme, and the error answers every
 operation may give (errors.py, and gunicorn's own 414), so the schema declares every status the
-API sends."""
+API sends.
+
+Loaded only where a schema is generated (schema_pages.py, ``manage.py spectacular``, the
+deploy check, tests): its ``Generator`` is ``DEFAULT_GENERATOR_CLASS``, so loading it registers
+the bearer scheme and applies the deferred ``@extend_schema`` notes (obcms/api/docs.py) before
+any schema is made. Web processes that never serve the schema never import this.
+"""
 
 from __future__ import annotations
 
 from drf_spectacular.extensions import OpenApiAuthenticationExtension
+from drf_spectacular.generators import SchemaGenerator
 from drf_spectacular.openapi import AutoSchema
 
+from obcms.api import docs
 from obcms.api.archive import ARCHIVED_PARAMETER
 from obcms.records.archive import ArchivableQuerySet
 
@@ -71,12 +79,15 @@ class BearerTokenScheme(OpenApiAuthenticationExtension):
 
 
 class RecordSchema(AutoSchema):
-    """Record ids in paths are whole numbers (the URL takes digits only), described; a
-    record's own URL takes ``archived`` like its list (obcms/api/archive.py)."""
+    """Every API view's (``DEFAULT_SCHEMA_CLASS``): record ids in paths are whole numbers (the
+    URL takes digits only), described; a record's own URL takes ``archived`` like its list
+    (obcms/api/archive.py)."""
 
     def get_override_parameters(self) -> list:
         parameters = super().get_override_parameters()
-        if self.view.action == "retrieve" and isinstance(self.view.records(), ArchivableQuerySet):
+        if getattr(self.view, "action", None) == "retrieve" and isinstance(
+            self.view.records(), ArchivableQuerySet
+        ):
             parameters = [*parameters, ARCHIVED_PARAMETER]
         return parameters
 
@@ -122,3 +133,11 @@ def add_error_responses(result: dict, generator: object, request: object, public
                 responses.setdefault(status, answer)
             responses.setdefault("414", REQUEST_LINE_TOO_LONG)
     return result
+
+
+class Generator(SchemaGenerator):
+    """drf-spectacular's, from this module, so that what it needs is loaded (docstring above)."""
+
+
+# Last: the notes name RecordSchema, as DEFAULT_SCHEMA_CLASS, through this module.
+docs.apply_pending()

@@ -2,13 +2,15 @@
 
 A new record type is one ``router.register`` line here (see obcms/api/__init__.py)."""
 
+from collections.abc import Callable
+
 from django.contrib.auth.decorators import login_required
+from django.http import HttpRequest, HttpResponse
 from django.urls import include, path, re_path
 from django.views.decorators.csrf import csrf_exempt
-from drf_spectacular.utils import extend_schema
-from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 from rest_framework.routers import APIRootView, DefaultRouter
 
+from obcms.api.docs import DeferredSchema, extend_schema
 from obcms.api.errors import not_found
 from obcms.api.resources.assessments import AssessmentViewSet, NeedViewSet
 from obcms.api.resources.communities import CommunityViewSet
@@ -29,19 +31,28 @@ from obcms.api.throttling import AddressThrottledFirst
 class IndexView(AddressThrottledFirst, APIRootView):
     """/api/v1/: links to every endpoint."""
 
+    schema = DeferredSchema()
+
 
 class Router(DefaultRouter):
     APIRootView = IndexView
     include_format_suffixes = False  # one URL per resource; JSON is the only format
 
 
-class SchemaView(AddressThrottledFirst, SpectacularAPIView):
-    """The OpenAPI 3 schema: YAML, or JSON with Accept: application/json."""
+def loaded_at_first_request(name: str, **initkwargs: object) -> Callable[..., HttpResponse]:
+    """The view ``name`` of obcms/api/schema_pages.py, imported when it is first asked for:
+    the schema generator it needs stays out of every web process that never serves it."""
+    views: list[Callable[..., HttpResponse]] = []
 
+    @csrf_exempt  # as DRF's own views are
+    def view(request: HttpRequest, *args: object, **kwargs: object) -> HttpResponse:
+        if not views:
+            from obcms.api import schema_pages
 
-class DocsView(AddressThrottledFirst, SpectacularSwaggerSplitView):
-    """Swagger UI from our own static files; its start-up script is a separate request, so
-    the page runs under the site's CSP (scripts from our origin only, nothing inline)."""
+            views.append(getattr(schema_pages, name).as_view(**initkwargs))
+        return views[0](request, *args, **kwargs)
+
+    return view
 
 
 router = Router()
@@ -60,8 +71,12 @@ router.register("meetings", MeetingViewSet, basename="meeting")
 
 app_name = "api"
 urlpatterns = [
-    path("v1/schema/", SchemaView.as_view(), name="schema"),
-    path("v1/docs/", login_required(DocsView.as_view(url_name="api:schema")), name="docs"),
+    path("v1/schema/", loaded_at_first_request("SchemaView"), name="schema"),
+    path(
+        "v1/docs/",
+        login_required(loaded_at_first_request("DocsView", url_name="api:schema")),
+        name="docs",
+    ),
     path("v1/", include(router.urls)),
     re_path(r"^", csrf_exempt(not_found)),
 ]

@@ -16,16 +16,16 @@ from rest_framework.response import Response
 from rest_framework.serializers import Serializer
 
 from obcms.api.archive import in_state, not_reachable
+from obcms.api.docs import DeferredSchema
 from obcms.api.filtering import Ordering
 from obcms.api.history import acting_as
 from obcms.api.permissions import RecordPermission
-from obcms.api.schema import RecordSchema
 from obcms.api.throttling import AddressThrottledFirst
 
 
 class ReadOnlyRecordViewSet(AddressThrottledFirst, viewsets.ReadOnlyModelViewSet):
     permission_classes = [RecordPermission]
-    schema = RecordSchema()
+    schema = DeferredSchema()  # loaded with the schema generator (obcms/api/docs.py)
     filter_backends = [DjangoFilterBackend, Ordering]
     # Ids in paths are digits, or the request is a 404 before any query.
     lookup_value_regex = r"[0-9]+"

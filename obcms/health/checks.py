@@ -23,14 +23,14 @@ from pathlib import Path
 from django.conf import settings
 from django.core.cache import cache as default_cache
 from django.db import connection
-from django_redis import get_redis_connection
 from kombu import Connection
 
 from obcms.db.migration_state import pending
 from obcms.db.redis import redis_client
 
 # Imports stay at module level: two lanes importing the same module for the first time at
-# once can deadlock on the import lock.
+# once can deadlock on the import lock. The Redis client is the exception: imported at start-up
+# where Redis is used (obcms/health/apps.py), never where it is not.
 
 CHECK_TIMEOUT = 2.5  # seconds for all checks together; the response stays under 3 s.
 
@@ -70,6 +70,8 @@ def check_cache() -> None:
     """Redis answers PING (django-redis would otherwise hide an outage); local memory
     round-trips a value."""
     if settings.REDIS_URL:
+        from django_redis import get_redis_connection  # loaded at start-up (apps.py)
+
         get_redis_connection("default").ping()
         return
     default_cache.set("obcms:ready", 1, 5)

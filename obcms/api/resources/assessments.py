@@ -9,7 +9,6 @@ from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db.models import Prefetch, QuerySet
 from django_filters import ChoiceFilter, ModelChoiceFilter, TypedChoiceFilter
-from drf_spectacular.utils import extend_schema
 from rest_framework import serializers
 from rest_framework.decorators import action
 from rest_framework.exceptions import PermissionDenied
@@ -17,6 +16,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 
 from obcms.api.archive import ARCHIVE_FIELDS, ArchiveActions, ArchiveFields
+from obcms.api.docs import extend_schema
 from obcms.api.fields import MONEY, StaffName
 from obcms.api.filtering import ARCHIVED_HELP, ApiFilters, BooleanFilter
 from obcms.api.validation import FormValidatedSerializer, error_fields

@@ -5,13 +5,13 @@ from __future__ import annotations
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db.models import QuerySet
 from django_filters import CharFilter, DateFilter
-from drf_spectacular.utils import extend_schema
 from rest_framework import serializers
 from rest_framework.decorators import action
 from rest_framework.request import Request
 from rest_framework.response import Response
 
 from obcms.api.archive import ARCHIVE_FIELDS, ArchiveActions, ArchiveFields
+from obcms.api.docs import extend_schema
 from obcms.api.filtering import ARCHIVED_HELP, ApiFilters
 from obcms.api.validation import FormValidatedSerializer, error_fields
 from obcms.api.viewsets import RecordViewSet

@@ -8,7 +8,6 @@ from __future__ import annotations
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db.models import Prefetch, QuerySet
-from drf_spectacular.utils import extend_schema
 from rest_framework import serializers
 from rest_framework.decorators import action
 from rest_framework.exceptions import PermissionDenied
@@ -16,6 +15,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 
 from obcms.api.archive import ARCHIVE_FIELDS, ArchiveActions, ArchiveFields
+from obcms.api.docs import extend_schema
 from obcms.api.fields import MONEY, StaffName
 from obcms.api.filtering import ARCHIVED_HELP, ApiFilters
 from obcms.api.validation import FormValidatedSerializer, error_fields

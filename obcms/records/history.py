@@ -319,6 +319,8 @@ def log_created(
     common = {f.attname: getattr(prototype, f.attname) for f in LogEntry._meta.concrete_fields}
     del common[LogEntry._meta.pk.attname]
 
+    term_changes: dict[tuple, JsonText] = {}  # an added set of terms, by field and pks
+
     def entries() -> Iterator[dict]:  # made while COPY stores the ones before
         for record, fields in zip(records, added, strict=True):
             own = {
@@ -342,8 +344,13 @@ def log_created(
                 )
             for name, related in fields.items():
                 if name in tracked and related:
-                    objects = json.dumps([smart_str(item) for item in related])
-                    changes = JsonText(f'{{{m2m[name]}"objects": {objects}}}}}')
+                    # A few sets of terms recur over thousands of records: each written once.
+                    key = (name, *(item.pk for item in related))
+                    changes = term_changes.get(key)
+                    if changes is None:
+                        objects = json.dumps([smart_str(item) for item in related])
+                        changes = JsonText(f'{{{m2m[name]}"objects": {objects}}}}}')
+                        term_changes[key] = changes
                     yield (
                         {
                             **common,

@@ -320,6 +320,9 @@ def log_created(
     del common[LogEntry._meta.pk.attname]
 
     term_changes: dict[tuple, JsonText] = {}  # an added set of terms, by field and pks
+    # One moment for the whole call: its records are written in one transaction, and the
+    # history reads entries by (timestamp, pk), so that ties keep the order they were made in.
+    now = timezone.now()
 
     def entries() -> Iterator[dict]:  # made while COPY stores the ones before
         for record, fields in zip(records, added, strict=True):
@@ -339,7 +342,7 @@ def log_created(
                         **own,
                         "action": LogEntry.Action.CREATE,
                         "changes": changes,
-                        "timestamp": timezone.now(),
+                        "timestamp": now,
                     }
                 )
             for name, related in fields.items():
@@ -357,7 +360,7 @@ def log_created(
                             **own,
                             "action": LogEntry.Action.UPDATE,
                             "changes": changes,
-                            "timestamp": timezone.now(),
+                            "timestamp": now,
                         }
                     )
 

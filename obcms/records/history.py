@@ -319,6 +319,11 @@ def log_created(
     common = {f.attname: getattr(prototype, f.attname) for f in LogEntry._meta.concrete_fields}
     del common[LogEntry._meta.pk.attname]
 
+    term_changes: dict[tuple, JsonText] = {}  # an added set of terms, by field and pks
+    # One moment for the whole call: its records are written in one transaction, and the
+    # history reads entries by (timestamp, pk), so that ties keep the order they were made in.
+    now = timezone.now()
+
     def entries() -> Iterator[dict]:  # made while COPY stores the ones before
         for record, fields in zip(records, added, strict=True):
             own = {
@@ -337,20 +342,25 @@ def log_created(
                         **own,
                         "action": LogEntry.Action.CREATE,
                         "changes": changes,
-                        "timestamp": timezone.now(),
+                        "timestamp": now,
                     }
                 )
             for name, related in fields.items():
                 if name in tracked and related:
-                    objects = json.dumps([smart_str(item) for item in related])
-                    changes = JsonText(f'{{{m2m[name]}"objects": {objects}}}}}')
+                    # A few sets of terms recur over thousands of records: each written once.
+                    key = (name, *(item.pk for item in related))
+                    changes = term_changes.get(key)
+                    if changes is None:
+                        objects = json.dumps([smart_str(item) for item in related])
+                        changes = JsonText(f'{{{m2m[name]}"objects": {objects}}}}}')
+                        term_changes[key] = changes
                     yield (
                         {
                             **common,
                             **own,
                             "action": LogEntry.Action.UPDATE,
                             "changes": changes,
-                            "timestamp": timezone.now(),
+                            "timestamp": now,
                         }
                     )
 

@@ -19,7 +19,9 @@ def chromium_path() -> str:
     return chromium_or_skip()
 
 
-def test_sign_in_search_open_and_add_an_assessment(start, tmp_path, port, built, chromium_path):
+def test_sign_in_search_open_and_add_an_assessment(
+    start, tmp_path, port, built, released_sqlite, chromium_path
+):
     from playwright.sync_api import expect, sync_playwright
 
     env = {
@@ -31,6 +33,7 @@ def test_sign_in_search_open_and_add_an_assessment(start, tmp_path, port, built,
         "WEB_CONCURRENCY": "1",
     }
     env["PATH"] = f"{os.path.dirname(os.sys.executable)}:{env['PATH']}"
+    released_sqlite(tmp_path)
     assert manage("release", env=env).returncode == 0
     seeded = manage("seed_demo", "--communities", "30", env=env)
     assert seeded.returncode == 0, seeded.stderr
@@ -77,7 +80,7 @@ def test_sign_in_search_open_and_add_an_assessment(start, tmp_path, port, built,
 
 
 def test_the_map_draws_every_community_of_the_filter_with_the_tiles_unreachable(
-    start, tmp_path, port, built, chromium_path
+    start, tmp_path, port, built, released_sqlite, chromium_path
 ):
     """The tile server is a closed port: the markers still show, one per community of the
     filter, on the map's plain background, and nothing breaks the Content-Security-Policy."""
@@ -97,6 +100,7 @@ def test_the_map_draws_every_community_of_the_filter_with_the_tiles_unreachable(
         "WEB_CONCURRENCY": "1",
         "MAP_TILES_URL": f"https://127.0.0.1:{closed}/{{z}}/{{x}}/{{y}}.png",
     }
+    released_sqlite(tmp_path)
     assert manage("release", env=env).returncode == 0
     seeded = manage("seed_demo", "--communities", "400", env=env)
     assert seeded.returncode == 0, seeded.stderr
@@ -153,7 +157,7 @@ def test_the_map_draws_every_community_of_the_filter_with_the_tiles_unreachable(
 
 
 def test_an_administrator_invites_a_colleague_who_signs_in_and_sees_a_meeting_on_the_calendar(
-    start, tmp_path, port, built, chromium_path, mailbox
+    start, tmp_path, port, built, released_sqlite, chromium_path, mailbox
 ):
     """The web and worker lines of the Procfile on a laptop's defaults (SQLite, the folder
     broker); the invitation reaches the colleague over SMTP (tests/support/mailbox.py)."""
@@ -169,6 +173,7 @@ def test_an_administrator_invites_a_colleague_who_signs_in_and_sees_a_meeting_on
         "EMAIL_URL": mailbox.url,
         "SITE_URL": f"http://localhost:{port}",
     }
+    released_sqlite(tmp_path)
     assert manage("release", env=env).returncode == 0
     admin = manage(
         "createsuperuser",
@@ -239,7 +244,9 @@ def test_an_administrator_invites_a_colleague_who_signs_in_and_sees_a_meeting_on
         browser.close()
 
 
-def test_from_a_validated_need_to_a_completed_ppa(start, tmp_path, port, built, chromium_path):
+def test_from_a_validated_need_to_a_completed_ppa(
+    start, tmp_path, port, built, released_sqlite, chromium_path
+):
     """An administrator validates a need, creates a PPA for it, adds an update at 100 %, and
     finds the need completed on its community's page and on the dashboard."""
     from playwright.sync_api import expect, sync_playwright
@@ -252,6 +259,7 @@ def test_from_a_validated_need_to_a_completed_ppa(start, tmp_path, port, built, 
         "PORT": str(port),
         "WEB_CONCURRENCY": "1",
     }
+    released_sqlite(tmp_path)
     assert manage("release", env=env).returncode == 0
     seeded = manage("seed_demo", "--communities", "30", env=env)
     assert seeded.returncode == 0, seeded.stderr

@@ -44,11 +44,12 @@ def released_env(production_env, released_database, services) -> dict[str, str]:
 
 
 @pytest.fixture(params=["embedded", pytest.param("services", marks=pytest.mark.integration)])
-def either_env(request, production_env) -> dict[str, str]:
+def either_env(request, production_env, released_sqlite) -> dict[str, str]:
     """Released, on the embedded defaults (the unit tier: SQLite, no server at all) or on
     PostgreSQL and Redis (the integration tier)."""
     if request.param == "services":
         return request.getfixturevalue("released_env")
+    released_sqlite(production_env["DATA_DIR"])
     release = manage("release", env=production_env)
     assert release.returncode == 0, release.stdout + release.stderr
     return production_env
@@ -188,9 +189,12 @@ def test_probe_command_reports_why_ready_fails(start, released_env, port, closed
     assert "cache: unreachable" in result.stderr
 
 
-def test_probes_answer_without_services_in_production_posture(start, production_env, port):
+def test_probes_answer_without_services_in_production_posture(
+    start, production_env, released_sqlite, port
+):
     """Unit tier: SQLite and the filesystem broker; the probe middleware alone makes
     Host: localhost over plain http work."""
+    released_sqlite(production_env["DATA_DIR"])
     release = manage("release", env=production_env)
     assert release.returncode == 0, release.stderr
     base = serve(start, production_env, port)

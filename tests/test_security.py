@@ -25,7 +25,7 @@ HTTPS = {"X-Forwarded-Proto": "https"}
 
 
 @pytest.fixture(scope="module")
-def site(tmp_path_factory, built):
+def site(tmp_path_factory, built, released_sqlite):
     """A released, seeded site in production posture (SQLite, no services needed), started
     once for the module: the tests using it only read and sign in, and release, seed and
     start took a loaded machine a minute or two per test."""
@@ -37,6 +37,7 @@ def site(tmp_path_factory, built):
         LOG_FORMAT="json",
         PORT=str(port),
     )
+    released_sqlite(env["DATA_DIR"])
     assert manage("release", env=env).returncode == 0
     seeded = manage("seed_demo", "--force", "--communities", "5", env=env)
     assert seeded.returncode == 0, seeded.stderr

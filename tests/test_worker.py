@@ -61,9 +61,12 @@ def test_sigterm_during_a_task_lets_it_finish_and_exits_0(start, broker_env, who
     assert counts.get("effects") == 1
 
 
-def test_embedded_broker_worker_and_beat_run_a_scheduled_task(start, tmp_path, built):
+def test_embedded_broker_worker_and_beat_run_a_scheduled_task(
+    start, tmp_path, built, released_sqlite
+):
     """No servers and no configuration beyond DEBUG, as `make run` starts them."""
     env = base_env(DEBUG="true", DATA_DIR=str(tmp_path), DJANGO_SETTINGS_MODULE=TASKS_SETTINGS)
+    released_sqlite(tmp_path)
     assert manage("release", env=env).returncode == 0
     start_worker(start, env)
     start(procfile()["beat"], env, name="beat")

@@ -39,7 +39,8 @@ def run_check(check: dict, port: int) -> Outcome:
 
 
 @pytest.fixture
-def released(production_env):
+def released(production_env, released_sqlite):
+    released_sqlite(production_env["DATA_DIR"])
     assert manage("release", env=production_env).returncode == 0
     return production_env
 

@@ -24,7 +24,7 @@ from pathlib import Path
 import pytest
 
 from tests.platforms.app_json_schema import problems
-from tests.platforms.builds import copy_repository, install, needing_a_secret_at_import
+from tests.platforms.builds import build_env, copy_repository, needing_a_secret_at_import
 from tests.support.processes import REPO, Process, free_port, http_get, procfile, run
 
 APP_JSON = json.loads((REPO / "app.json").read_text())
@@ -34,21 +34,22 @@ DOMAIN = "obcms-example-1234.herokuapp.com"
 
 
 def buildpack_compile(app: Path, venv: Path) -> tuple[dict[str, str], subprocess.CompletedProcess]:
-    """bin/compile, as far as it concerns us: refuse ambiguous package managers, install, then
-    collectstatic (manage.py at the root and Django installed) with no config vars."""
+    """bin/compile, as far as it concerns us: refuse ambiguous package managers, install (the
+    lock's virtualenv, ``production_venv``), then collectstatic (manage.py at the root and
+    Django installed) with no config vars."""
     found = [name for name in PACKAGE_MANAGER_FILES if (app / name).exists()]
     assert found == ["requirements.txt"], f"the buildpack refuses more than one of {found}"
     assert not (app / "runtime.txt").exists(), "runtime.txt is deprecated: .python-version only"
     assert (app / ".python-version").read_text().strip().count(".") == 1  # major.minor
-    env = install(app, venv)
+    env = build_env(venv)
     return env, run(BUILDPACK_COLLECTSTATIC, env, 300, cwd=app)
 
 
 @pytest.fixture(scope="module")
-def slug(tmp_path_factory) -> tuple[Path, dict[str, str]]:
+def slug(tmp_path_factory, production_venv) -> tuple[Path, dict[str, str]]:
     root = tmp_path_factory.mktemp("slug")
     app = copy_repository(root / "app")
-    env, collectstatic = buildpack_compile(app, root / "venv")
+    env, collectstatic = buildpack_compile(app, production_venv)
     assert collectstatic.returncode == 0, collectstatic.stderr[-2000:]
     assert (app / "staticfiles" / "staticfiles.json").exists()
     return app, env

@@ -19,7 +19,12 @@ from pathlib import Path
 import pytest
 import yaml
 
-from tests.platforms.builds import copy_repository, install, needing_a_secret_at_import
+from tests.platforms.builds import (
+    NOT_PUSHED,
+    build_env,
+    copy_repository,
+    needing_a_secret_at_import,
+)
 from tests.support.processes import REPO, free_port, http_get, procfile, run
 
 PYTHON_PROVIDER = {
@@ -53,7 +58,7 @@ def django_app_name(repo: Path) -> str:
     names = {
         match.group(1)
         for path in repo.rglob("*.py")
-        if ".venv" not in path.parts
+        if not set(NOT_PUSHED) & set(path.relative_to(repo).parts)  # nixpacks gets no var/
         for match in [WSGI_APPLICATION.search(path.read_text(errors="replace"))]
         if match
     }
@@ -130,12 +135,13 @@ def test_negative_twin_a_settings_module_without_the_literal_wsgi_line_has_no_pl
 
 
 @pytest.fixture(scope="module")
-def image(tmp_path_factory):
-    """The built image: the repository as pushed, its own virtualenv from requirements.txt,
-    and the build phase run with nothing but PATH (no runtime variables, no database)."""
+def image(tmp_path_factory, production_venv):
+    """The built image: the repository as pushed, a virtualenv from requirements.txt (the
+    lock's, ``production_venv``), and the build phase run with nothing but PATH (no runtime
+    variables, no database)."""
     root = tmp_path_factory.mktemp("image")
     app = copy_repository(root / "app")
-    env = install(app, root / "venv")
+    env = build_env(production_venv)
     for cmd in plan()["phases"]["build"]["cmds"]:
         build = run(cmd, env, 300, cwd=app)
         assert build.returncode == 0, build.stderr[-2000:]

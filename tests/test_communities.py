@@ -121,6 +121,7 @@ def test_the_list_uses_the_same_number_of_queries_for_5_or_50_rows(client):
     assert len(client.get(url, {"region": region.pk}).context["page"]) == 50
 
 
+@pytest.mark.integration
 def test_the_profile_page_uses_the_same_queries_for_1_or_6_assessments_contacts_changes(client):
     c = factories.community()
     client.force_login(factories.user("viewer"))

@@ -48,6 +48,7 @@ def seeded(communities: int) -> int:
     return len(queries)
 
 
+@pytest.mark.integration
 def test_seed_demo_queries_do_not_grow_with_the_communities(settings):
     """Every phase writes in bulk, what keeps 100,000 communities under three minutes: ten
     times the communities, the same queries."""

@@ -244,6 +244,7 @@ def test_the_checks_that_run_ahead_in_a_thread_refuse_a_query(monkeypatch):
         imports.import_communities(csv_bytes(rows), None, lambda done, total: None)
 
 
+@pytest.mark.integration
 def test_the_names_taken_are_probed_in_the_index_row_by_row():
     """As EXISTS, the planner hashed a scan of the whole table for a batch's names: the
     query's cost grew with the registry instead of the batch."""

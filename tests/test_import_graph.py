@@ -53,7 +53,10 @@ FLOORS: list[tuple[str, tuple[str, ...]]] = [
         ),
     ),
     ("registry", ()),  # every package of obcms not named on another floor
-    ("entry points", ("obcms", "obcms.urls", "obcms.wsgi", "obcms.asgi", "obcms.web_worker")),
+    (
+        "entry points",
+        ("obcms", "obcms.urls", "obcms.wsgi", "obcms.asgi", "obcms.web", "obcms.web_worker"),
+    ),
 ]
 REGISTRY = [name for name, _ in FLOORS].index("registry")
 ENTRY_POINTS = len(FLOORS) - 1

@@ -151,6 +151,7 @@ def _import(media, content: bytes) -> Import:
     return job
 
 
+@pytest.mark.integration
 def test_an_import_with_odd_cells_saves_every_good_row_and_says_what_to_fix(media):
     """Issue 21, finding 1: '²' (a digit to isdigit(), not to int()), a NUL byte after the
     first 4 KiB, a cell over 128 KiB, a number PostgreSQL cannot hold."""

@@ -221,6 +221,7 @@ def test_the_export_matches_the_filtered_list(
     assert "'=HYPERLINK(1)" in {r[7] for r in rows[1:]}
 
 
+@pytest.mark.integration
 def test_the_totals_are_remembered_until_a_need_changes(client):
     """A region's totals read every one of its needs: the page counts them once, then again
     only after a need, its assessment or its community changes (also inserted in bulk)."""

@@ -683,6 +683,7 @@ def test_any_place_code_is_a_page_a_400_or_a_404(viewer_client, code):
     assert viewer_client.get(f"/places/{quote(code)}/").status_code in (200, 400, 404)
 
 
+@pytest.mark.integration
 def test_a_profile_is_remembered_until_a_record_of_the_place_changes(client):
     """A region's profile aggregates all its communities: counted once, then again only after
     a community, an assessment or a group link changes."""
@@ -709,6 +710,7 @@ def test_a_profile_is_remembered_until_a_record_of_the_place_changes(client):
     assert ("Iranun", 1) in client.get(url).context["profile"].groups
 
 
+@pytest.mark.integration
 def test_a_profile_computes_in_fixed_queries_each_reading_the_communities_once(client):
     """The first view after any change computes every figure (issue 19: 2 s for a region of
     35,000 communities): the totals, the services and the child places in one pass over the

@@ -38,6 +38,7 @@ def test_statistics_rollup_counts_what_the_dashboard_shows(client):
     assert "Water and sanitation" in client.get("/").content.decode()
 
 
+@pytest.mark.integration
 def test_the_dashboard_is_drawn_once_per_snapshot_and_change_of_record(client):
     """Its tables of figures cost more than its queries (issue 19): drawn once, then read
     from the cache with the user alone; a new snapshot or a changed record draws them again."""

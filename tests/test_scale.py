@@ -81,6 +81,7 @@ def list_queries(client, url: str, params: dict) -> list[str]:
     return [q["sql"] for q in queries.captured_queries]
 
 
+@pytest.mark.integration
 @pytest.mark.parametrize("name", ["communities:list", "assessments:list"])
 def test_a_region_page_counts_without_joining_the_places_and_in_fixed_queries(client, name):
     client.force_login(factories.user("administrator"))
@@ -115,6 +116,7 @@ def page_queries(client, url: str, params: dict | None = None) -> list[str]:
     return [q["sql"] for q in queries.captured_queries]
 
 
+@pytest.mark.integration
 def test_a_signed_in_request_reads_its_session_and_permissions_from_the_cache(client):
     client.force_login(factories.user("viewer"))
     factories.community()
@@ -262,6 +264,7 @@ def test_the_figures_are_forgotten_again_once_per_committed_transaction(
     assert callbacks.count(figures._forget_after_commit) == 1
 
 
+@pytest.mark.integration
 def test_the_community_profile_reads_its_parts_from_the_cache_until_one_changes(client):
     """Between two changes a profile is the user, the community alone (no join), its history
     and its attachments (11 queries before); any change to what it shows, a meeting's action

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import os
+import random
 import shlex
 import signal
 import socket
@@ -52,9 +53,26 @@ def base_env(**variables: str) -> dict[str, str]:
 
 
 def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
+    """A port nothing listens on, below the kernel's ephemeral range. A port the kernel picks
+    (bind to 0) comes from that range, which it also hands to every outgoing connection: a
+    test that picks its port, then spends 25 s on release and seed_demo before gunicorn binds
+    it, once found it taken by some client socket (CI: "Can't connect to ('0.0.0.0', 57199)")."""
+    low = _ephemeral_start()
+    while True:
+        candidate = random.randrange(10_000, low)
+        with socket.socket() as sock:
+            try:
+                sock.bind(("127.0.0.1", candidate))
+            except OSError:
+                continue
+            return candidate
+
+
+def _ephemeral_start() -> int:
+    try:
+        return int(Path("/proc/sys/net/ipv4/ip_local_port_range").read_text().split()[0])
+    except (OSError, ValueError, IndexError):
+        return 32768  # Linux's default
 
 
 def run(

@@ -53,6 +53,8 @@ NOT_IN_A_WEB_MASTER = (
     "unittest",
 )
 REDIS_CLIENT = ("redis", "django_redis.cache")
+# On SQLite, not even through DRF's compat module (obcms/settings.py, DATABASES).
+POSTGRESQL_DRIVER = ("psycopg", "django.db.backends.postgresql.psycopg_any")
 
 
 def preloaded_modules(env: dict[str, str], names: tuple[str, ...]) -> list[str]:
@@ -69,7 +71,8 @@ def preloaded_modules(env: dict[str, str], names: tuple[str, ...]) -> list[str]:
 def test_preloaded_application_on_embedded_defaults_loads_no_redis_and_no_schema_generator(
     production_env,
 ):
-    assert preloaded_modules(production_env, NOT_IN_A_WEB_MASTER + REDIS_CLIENT) == []
+    names = NOT_IN_A_WEB_MASTER + REDIS_CLIENT + POSTGRESQL_DRIVER
+    assert preloaded_modules(production_env, names) == []
 
 
 @pytest.mark.integration

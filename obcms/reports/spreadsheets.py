@@ -12,7 +12,6 @@ import csv
 from collections.abc import Callable, Iterator
 from typing import IO
 
-from django.contrib.postgres.aggregates import StringAgg
 from django.db import connections
 from django.db.models import CharField, F, Func, QuerySet, Value
 
@@ -99,7 +98,10 @@ def _terms(relation: str, first: int, last: int) -> dict[int, str]:
         community_id__gte=first, community_id__lte=last
     )
     if connections[links.db].vendor == "postgresql":
-        # Joined by the database, in the order the list would sort them.
+        # Joined by the database, in the order the list would sort them. Imported here: it
+        # loads psycopg, which a process on SQLite has no use for (obcms/settings.py).
+        from django.contrib.postgres.aggregates import StringAgg
+
         joined = (
             links.values("community_id")
             .annotate(names=StringAgg(f"{term}__name", ", ", order_by=f"{term}__name"))

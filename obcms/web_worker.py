@@ -273,10 +273,18 @@ class ReadFirstWorker(ThreadWorker):
 
     def _keepalive_after(self, conn, keepalive: bool) -> bool:
         """A body left on the socket (too large to read ahead) is not drained by a thread
-        for up to 5 s, as gthread does: the connection closes instead."""
+        for up to 5 s, as gthread does: the connection closes instead. A body read ahead and
+        left unread by the app (a probe, a redirect, a form refused as too large) is all in
+        hand: it is dropped here, whatever its size. gthread drains at most 64 KiB of it and
+        otherwise closes the connection it has just answered as kept alive, so a router's
+        next request on it found it closed."""
         if getattr(conn, "body_unread", False):
             conn.body_unread = False
             return False
+        message = getattr(conn.parser, "mesg", None)
+        if keepalive and message is not None and isinstance(conn.parser.unreader, _Unreader):
+            while message.body.read(1024 * 1024):
+                pass
         return super()._keepalive_after(conn, keepalive)
 
     def _readable(self, conn, sock: socket.socket) -> bool:

@@ -1,7 +1,9 @@
 """The Procfile's web line, started as a real process and spoken to over HTTP."""
 
 import json
+import re
 import signal
+import socket
 
 import pytest
 
@@ -12,6 +14,38 @@ def start_web(start, env, port):
     web = start(procfile()["web"], {**env, "PORT": str(port), "WEB_CONCURRENCY": "2"}, name="web")
     web.wait_for_http(f"http://127.0.0.1:{port}/health/", timeout=30)
     return web
+
+
+def _answer(sock: socket.socket) -> bytes:
+    """One HTTP response read off ``sock`` (its body by Content-Length, or chunked): its head."""
+    data = b""
+    while b"\r\n\r\n" not in data:
+        received = sock.recv(65536)
+        assert received, f"closed without an answer after {data!r}"
+        data += received
+    head, _, body = data.partition(b"\r\n\r\n")
+    length = re.search(rb"(?i)\r\ncontent-length: (\d+)", head)
+    while (len(body) < int(length.group(1))) if length else not body.endswith(b"0\r\n\r\n"):
+        body += sock.recv(65536)
+    return head
+
+
+@pytest.mark.parametrize("size", [11, 3 * 1024 * 1024])
+def test_a_body_the_app_leaves_unread_does_not_break_the_next_request(
+    start, production_env, port, size
+):
+    """A router keeps its connections to us alive: after a POST whose body the app never
+    reads (/health/ refuses it unread; so do a redirect and a refused upload), the next
+    request on the connection is answered."""
+    start_web(start, production_env, port)
+    with socket.create_connection(("127.0.0.1", port), timeout=10) as sock:
+        sock.sendall(
+            b"POST /health/ HTTP/1.1\r\nHost: localhost\r\nContent-Length: %d\r\n\r\n" % size
+            + b"x" * size
+        )
+        assert _answer(sock).startswith(b"HTTP/1.1 405")  # probes take GET and HEAD only
+        sock.sendall(b"GET /health/ HTTP/1.1\r\nHost: localhost\r\n\r\n")
+        assert _answer(sock).startswith(b"HTTP/1.1 200")
 
 
 def test_web_line_serves_health_and_exits_cleanly_on_sigterm(start, production_env, port):

@@ -48,17 +48,18 @@ class AutocompleteAdminMixin(admin.options.BaseModelAdmin):
     def formfield_for_foreignkey(
         self, db_field: Field, request: HttpRequest, **kwargs: object
     ) -> FormField | None:
-        if "widget" not in kwargs and db_field.name in self.get_autocomplete_fields(request):
-            kwargs["widget"] = ValidAutocompleteSelect(
-                db_field, self.admin_site, using=kwargs.get("using")
-            )
+        self._valid_widget(db_field, request, kwargs, ValidAutocompleteSelect)
         return super().formfield_for_foreignkey(db_field, request, **kwargs)
 
     def formfield_for_manytomany(
         self, db_field: Field, request: HttpRequest, **kwargs: object
     ) -> FormField | None:
-        if "widget" not in kwargs and db_field.name in self.get_autocomplete_fields(request):
-            kwargs["widget"] = ValidAutocompleteSelectMultiple(
-                db_field, self.admin_site, using=kwargs.get("using")
-            )
+        self._valid_widget(db_field, request, kwargs, ValidAutocompleteSelectMultiple)
         return super().formfield_for_manytomany(db_field, request, **kwargs)
+
+    def _valid_widget(
+        self, db_field: Field, request: HttpRequest, kwargs: dict, widget: type
+    ) -> None:
+        """Put ``widget`` in ``kwargs`` where the admin would put its autocomplete widget."""
+        if "widget" not in kwargs and db_field.name in self.get_autocomplete_fields(request):
+            kwargs["widget"] = widget(db_field, self.admin_site, using=kwargs.get("using"))

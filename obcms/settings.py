@@ -49,8 +49,10 @@ SECRET_KEY = (
     or DEVELOPMENT_SECRET_KEY
 )
 
-# Where the embedded defaults keep their files (SQLite, the filesystem broker, media).
-DATA_DIR = Path(env.str("DATA_DIR", default=str(BASE_DIR / "var")))
+# Where the embedded defaults keep their files (SQLite, the filesystem broker, media). A
+# relative path is taken from the project folder, so that web, worker, beat and a manage.py
+# run from elsewhere all find the same files.
+DATA_DIR = BASE_DIR / env.str("DATA_DIR", default="var")
 
 # The commit being served, as the platform names it; shown by /health/ and sent to Sentry.
 RELEASE = release_id(env) or __version__

@@ -1,6 +1,8 @@
 """The settings matrix, each case a fresh process with exactly the environment given."""
 
 import json
+import os
+from pathlib import Path
 
 import pytest
 
@@ -35,10 +37,11 @@ print(json.dumps({
 """
 
 
-def snapshot(**variables: str) -> dict:
+def snapshot(cwd: Path = REPO, **variables: str) -> dict:
     result = run(
         f"python -c '{SNAPSHOT}'",
-        base_env(DJANGO_SETTINGS_MODULE="obcms.settings", **variables),
+        base_env(DJANGO_SETTINGS_MODULE="obcms.settings", PYTHONPATH=str(REPO), **variables),
+        cwd=cwd,
     )
     assert result.returncode == 0, result.stderr
     return json.loads(result.stdout)
@@ -59,6 +62,18 @@ def test_empty_environment_gives_embedded_defaults_in_production_posture(tmp_pat
     assert s["LOG_FORMAT"] == "json"
     assert s["PROBLEMS"] == []
     assert [line.split()[0] for line in s["MISSING"]] == ["SECRET_KEY", "ALLOWED_HOSTS"]
+
+
+def test_a_relative_data_dir_is_taken_from_the_project_folder(tmp_path):
+    """Whatever folder a process starts in (a manage.py run from elsewhere), it finds the
+    same SQLite file as web, worker and beat."""
+    elsewhere = tmp_path / "elsewhere"
+    elsewhere.mkdir()
+    relative = os.path.relpath(tmp_path / "data", REPO)
+    s = snapshot(cwd=elsewhere, DATA_DIR=relative)
+    assert Path(s["DB_NAME"]).resolve() == tmp_path / "data" / "obcms.sqlite3"
+    assert (tmp_path / "data").is_dir()
+    assert not (elsewhere / relative).exists()
 
 
 def test_debug_on_needs_nothing_else_and_relaxes_https(tmp_path):

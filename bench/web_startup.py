@@ -22,8 +22,10 @@ Figures: spawn to the first 200 of the probe (what a platform's health check wai
 to the first 200 of the page; memory of master + workers once both workers served the page
 (80 requests, 8 at a time) as PSS (``/proc/<pid>/smaps_rollup``: pages shared after the
 preload's fork count once, split between the processes) and, for reference, RSS (which counts
-them in every process); idle SIGTERM to exit. Anchors (issue 19): cold start within 1.5x of the
-bare project's, PSS within 1.2x.
+them in every process); idle SIGTERM to exit; and, for reference, the Python heap each master
+holds once the app is preloaded (tracemalloc), which the workers share and copy page by page
+as they touch it, so that the PSS ratio follows the heap's. Anchors (issue 19): cold start
+within 1.5x of the bare project's, PSS within 1.2x.
 
 Both run as a deploy runs them: from a virtualenv of the production lock alone
 (requirements.txt, made once per lock under var/bench/; the development lock adds packages that
@@ -110,6 +112,32 @@ class Line:
     cwd: Path
     sign_in: str = ""  # the sign-in page, when the page is for a signed-in user
     samples: list[tuple[float, float, int, int, float]] = field(default_factory=list)
+    heap: tuple[int, int] = (0, 0)  # bytes and objects of the master's Python heap
+
+
+HEAP = (
+    "import gc, importlib, sys, tracemalloc, gunicorn.app.wsgiapp; "
+    "importlib.import_module(sys.argv[1]); "
+    "print(tracemalloc.get_traced_memory()[0], len(gc.get_objects()))"
+)
+
+
+def preloaded_heap(line: Line) -> tuple[int, int]:
+    """What the master's Python heap holds once gunicorn preloaded the line's app: bytes
+    allocated (tracemalloc) and objects the collector tracks. The workers share these pages
+    after the fork and copy each one they touch (a reference count is a write), so PSS
+    follows this figure, whatever the worker settings."""
+    module = line.command.split()[-1]
+    done = subprocess.run(
+        ["python", "-X", "tracemalloc", "-c", HEAP, module],
+        cwd=line.cwd,
+        env={**line.env, "PYTHONPATH": str(line.cwd)},
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    size, objects = done.stdout.split()[-2:]
+    return int(size), int(objects)
 
 
 def production_venv() -> Path:
@@ -236,6 +264,12 @@ def report(title: str, lines: list[Line]) -> None:
     print(f"ratio obcms/bare: first page {page / bare_page:.2f}x (for reference)")
     print(f"ratio obcms/bare: PSS        {pss / bare_pss:.2f}x (anchor: within 1.2x)")
     print(f"ratio obcms/bare: RSS        {rss / bare_rss:.2f}x (for reference)")
+    (bare_heap, bare_objects), (heap, objects) = (line.heap for line in lines)
+    print(
+        f"master's Python heap after the preload: bare {bare_heap / 2**20:.1f} MiB "
+        f"({bare_objects:,} objects), obcms {heap / 2**20:.1f} MiB ({objects:,} objects): "
+        f"{heap / bare_heap:.2f}x (for reference: PSS follows it)"
+    )
 
 
 def main() -> None:
@@ -314,6 +348,8 @@ def main() -> None:
                 "/accounts/login/",
             ),
         ]
+        for line in embedded + deployed:
+            line.heap = preloaded_heap(line)
         for _ in range(args.runs):  # alternately, so that all see the same load on the machine
             for line in embedded + deployed:
                 line.samples.append(measure(line, password))

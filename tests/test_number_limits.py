@@ -17,6 +17,7 @@ from django.test import RequestFactory
 from django.urls import reverse
 
 from obcms.api.models import ApiToken
+from obcms.api.schema import Generator as SchemaGenerator
 from obcms.communities.forms import CommunityForm
 from obcms.communities.models import Community
 from tests.support import factories
@@ -132,6 +133,13 @@ def test_the_api_refuses_a_count_beyond_the_column_with_the_pages_message(client
     )
     assert response.status_code == 400
     assert response.json()["errors"] == {"beneficiaries": [MESSAGE]}
+
+
+def test_the_api_schema_gives_the_columns_maximum_on_every_database():
+    schemas = SchemaGenerator().get_schema(request=None, public=True)["components"]["schemas"]
+    assert schemas["Community"]["properties"]["population"]["maximum"] == LARGEST
+    assert schemas["Need"]["properties"]["beneficiaries"]["maximum"] == LARGEST
+    assert schemas["Need"]["properties"]["priority"]["maximum"] == 32_767  # a smallint
 
 
 def test_a_rank_beyond_the_column_is_a_message_on_the_register_page(client):

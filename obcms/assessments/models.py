@@ -12,7 +12,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from obcms.communities.models import Community
-from obcms.db.columns import fits_integer_column
+from obcms.db.columns import fits_integer_column, fits_smallint_column
 from obcms.records import history
 from obcms.records.archive import Archivable, ArchivableQuerySet
 
@@ -171,7 +171,9 @@ class Need(models.Model):
     assessment = models.ForeignKey(Assessment, on_delete=models.CASCADE, related_name="needs")
     sector = models.CharField(max_length=20, choices=Sector.choices)
     description = models.TextField(help_text="What is needed, as the community put it.")
-    priority = models.PositiveSmallIntegerField(choices=Priority.choices, default=Priority.MEDIUM)
+    priority = models.PositiveSmallIntegerField(
+        choices=Priority.choices, default=Priority.MEDIUM, validators=[fits_smallint_column]
+    )
     beneficiaries = models.PositiveIntegerField(
         "people affected",
         null=True,

@@ -1,8 +1,8 @@
 """The largest number an integer column holds on PostgreSQL, as a validator for every number a
-person types (a population, people reached, a rank).
+person types (a population, people reached, a rank, a priority).
 
-PostgreSQL's ``integer`` is 32 bits. SQLite keeps any integer in 64, and Django checks a
-model's integer field against the range of the database in use
+PostgreSQL's ``integer`` is 32 bits, its ``smallint`` 16. SQLite keeps any integer in 64, and
+Django checks a model's integer field against the range of the database in use
 (``connection.ops.integer_field_range``): without this cap, a population of
 99,999,999,999,999 was accepted on SQLite (the embedded default) and refused on PostgreSQL, or
 reached it unchecked and came back as a DataError (a 500). With it, both databases refuse the
@@ -19,6 +19,7 @@ from django.core.validators import MaxValueValidator
 from django.utils.deconstruct import deconstructible
 
 INTEGER_MAX = 2_147_483_647  # PostgreSQL integer: IntegerField, PositiveIntegerField
+SMALLINT_MAX = 32_767  # PostgreSQL smallint: SmallIntegerField, PositiveSmallIntegerField
 
 
 @deconstructible(path="obcms.db.columns.ColumnLimit")
@@ -33,3 +34,4 @@ class ColumnLimit(MaxValueValidator):
 
 
 fits_integer_column = ColumnLimit(INTEGER_MAX)
+fits_smallint_column = ColumnLimit(SMALLINT_MAX)

@@ -37,6 +37,15 @@ class Migration(migrations.Migration):
         ),
         migrations.AlterField(
             model_name="need",
+            name="priority",
+            field=models.PositiveSmallIntegerField(
+                choices=[(1, "High"), (2, "Medium"), (3, "Low")],
+                default=2,
+                validators=[obcms.db.columns.ColumnLimit(32767)],
+            ),
+        ),
+        migrations.AlterField(
+            model_name="need",
             name="rank",
             field=models.PositiveIntegerField(
                 blank=True,

@@ -10,6 +10,8 @@ from django.db import models
 from django.forms.models import model_to_dict
 from rest_framework import serializers
 
+from obcms.db.columns import ColumnLimit
+
 
 def _form_value(value: object) -> object:
     """A validated serializer value as a bound form expects it (records by primary key)."""
@@ -40,17 +42,25 @@ def error_fields(error: ValidationError, field: str) -> dict[str, list[str]]:
 
 class DescribedSerializer(serializers.ModelSerializer):
     """Every field carries a description in the schema: the model's help text, else its
-    verbose name ("School within reach"), so no field of the schema goes undescribed."""
+    verbose name ("School within reach"), so no field of the schema goes undescribed. A number
+    capped at what its column holds (obcms/db/columns.py) is refused with the pages' message:
+    DRF makes the model's validator the field's ``max_value``, with a message of its own."""
 
     def build_field(self, field_name, info, model_class, nested_depth):
         field_class, kwargs = super().build_field(field_name, info, model_class, nested_depth)
+        try:
+            model_field = model_class._meta.get_field(field_name)
+        except FieldDoesNotExist:  # a property or method: the subclass describes it
+            return field_class, kwargs
         if not kwargs.get("help_text"):
-            try:
-                model_field = model_class._meta.get_field(field_name)
-            except FieldDoesNotExist:  # a property or method: the subclass describes it
-                return field_class, kwargs
             label = str(getattr(model_field, "verbose_name", field_name))
             kwargs["help_text"] = label[:1].upper() + label[1:] + "."
+        for validator in getattr(model_field, "validators", ()):
+            if isinstance(validator, ColumnLimit) and "max_value" in kwargs:
+                kwargs["error_messages"] = {
+                    **kwargs.get("error_messages", {}),
+                    "max_value": validator.message,
+                }
         return field_class, kwargs
 
 

@@ -12,6 +12,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from obcms.communities.models import Community
+from obcms.db.columns import fits_integer_column, fits_smallint_column
 from obcms.records import history
 from obcms.records.archive import Archivable, ArchivableQuerySet
 
@@ -170,15 +171,22 @@ class Need(models.Model):
     assessment = models.ForeignKey(Assessment, on_delete=models.CASCADE, related_name="needs")
     sector = models.CharField(max_length=20, choices=Sector.choices)
     description = models.TextField(help_text="What is needed, as the community put it.")
-    priority = models.PositiveSmallIntegerField(choices=Priority.choices, default=Priority.MEDIUM)
+    priority = models.PositiveSmallIntegerField(
+        choices=Priority.choices, default=Priority.MEDIUM, validators=[fits_smallint_column]
+    )
     beneficiaries = models.PositiveIntegerField(
         "people affected",
         null=True,
         blank=True,
         help_text="People who would benefit; leave empty if unknown.",
+        validators=[fits_integer_column],
     )
     households = models.PositiveIntegerField(
-        "households affected", null=True, blank=True, help_text="Leave empty if unknown."
+        "households affected",
+        null=True,
+        blank=True,
+        help_text="Leave empty if unknown.",
+        validators=[fits_integer_column],
     )
     urgency = models.CharField(max_length=10, choices=Urgency.choices, default=Urgency.MEDIUM)
     estimated_cost = models.DecimalField(
@@ -203,6 +211,7 @@ class Need(models.Model):
         null=True,
         blank=True,
         help_text="Its place among the prioritized needs of its region and sector (1 first).",
+        validators=[fits_integer_column],
     )
     forwarded_to = models.ForeignKey(
         "coordination.Partner",
@@ -251,6 +260,7 @@ class Need(models.Model):
         self._decide(user, self.ACTIONABLE, "prioritise")
         if rank < 1:
             raise ValidationError("A rank starts at 1.")
+        self._meta.get_field("rank").run_validators(rank)  # saved without full_clean()
         self.status, self.rank = self.Status.PRIORITIZED, rank
         self.save(update_fields=["status", "rank"])
 

@@ -12,6 +12,7 @@ from decimal import Decimal
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required, permission_required
+from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Count, QuerySet, Sum
 from django.http import HttpRequest, HttpResponse
@@ -240,6 +241,11 @@ def need_prioritize(request: HttpRequest) -> HttpResponse:
                 continue
             if not is_id(value) or int(value) < 1:
                 errors.append(f"{need}: a rank is a whole number from 1.")
+                continue
+            try:  # the model's own limits (what the column holds), before any need is saved
+                Need._meta.get_field("rank").run_validators(int(value))
+            except ValidationError as error:
+                errors.append(f"{need}: {' '.join(error.messages)}")
             else:
                 ranks[need] = int(value)
         if len(set(ranks.values())) != len(ranks):

@@ -9,6 +9,7 @@ from django.db.models import F, OuterRef, Q, Subquery
 from django.db.models.functions import Lower
 from django.urls import reverse
 
+from obcms.db.columns import fits_integer_column
 from obcms.geography.models import Barangay, Municipality, Province, Region
 from obcms.records import history
 from obcms.records.archive import Archivable
@@ -90,8 +91,11 @@ PEOPLE = (
 
 
 def count_field(label: str, help_text: str = "") -> models.PositiveIntegerField:
-    """A count that may be unknown (empty), never negative."""
-    return models.PositiveIntegerField(label, null=True, blank=True, help_text=help_text)
+    """A count that may be unknown (empty), never negative, at most what PostgreSQL's integer
+    column holds."""
+    return models.PositiveIntegerField(
+        label, null=True, blank=True, help_text=help_text, validators=[fits_integer_column]
+    )
 
 
 def rating_field(label: str, help_text: str = "") -> models.CharField:
@@ -184,10 +188,16 @@ class Community(Archivable):
     )
     # People (the other counts come from PEOPLE, in CommunityFields)
     population = models.PositiveIntegerField(
-        null=True, blank=True, help_text="People living in the community; leave empty if unknown."
+        null=True,
+        blank=True,
+        help_text="People living in the community; leave empty if unknown.",
+        validators=[fits_integer_column],
     )
     households = models.PositiveIntegerField(
-        null=True, blank=True, help_text="Households; cannot exceed the population."
+        null=True,
+        blank=True,
+        help_text="Households; cannot exceed the population.",
+        validators=[fits_integer_column],
     )
     families = count_field("families")
     women = count_field("women")

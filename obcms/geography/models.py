@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from django.db import models
 
+from obcms.db.columns import fits_integer_column
+
 
 class Place(models.Model):
     """What every level carries besides its code and name: a representative point (the map
@@ -12,7 +14,9 @@ class Place(models.Model):
 
     latitude = models.DecimalField(max_digits=9, decimal_places=6, null=True, blank=True)
     longitude = models.DecimalField(max_digits=9, decimal_places=6, null=True, blank=True)
-    population = models.PositiveIntegerField("population (2024 census)", null=True, blank=True)
+    population = models.PositiveIntegerField(
+        "population (2024 census)", null=True, blank=True, validators=[fits_integer_column]
+    )
     area_km2 = models.DecimalField(
         "land area (km²)", max_digits=10, decimal_places=2, null=True, blank=True
     )

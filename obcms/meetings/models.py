@@ -15,6 +15,7 @@ from django.utils import timezone
 
 from obcms.communities.models import Community
 from obcms.coordination.models import Partner
+from obcms.db.columns import fits_integer_column
 from obcms.records import history
 from obcms.records.archive import Archivable
 
@@ -40,8 +41,12 @@ class Meeting(Archivable):
         help_text="One per line: name, organisation. For a large consultation, give the "
         "counts by sex below instead.",
     )
-    participants_female = models.PositiveIntegerField("women present", null=True, blank=True)
-    participants_male = models.PositiveIntegerField("men present", null=True, blank=True)
+    participants_female = models.PositiveIntegerField(
+        "women present", null=True, blank=True, validators=[fits_integer_column]
+    )
+    participants_male = models.PositiveIntegerField(
+        "men present", null=True, blank=True, validators=[fits_integer_column]
+    )
     agenda = models.TextField(blank=True)
     minutes = models.TextField(blank=True)
     created_by = models.ForeignKey(

@@ -17,6 +17,7 @@ from django.urls import reverse
 from obcms.assessments.models import Need
 from obcms.communities.models import Community
 from obcms.coordination.models import Partner
+from obcms.db.columns import fits_integer_column
 from obcms.geography.models import Region
 from obcms.records import history
 from obcms.records.archive import Archivable
@@ -101,8 +102,12 @@ class PPA(Archivable):
     funding_source = models.CharField(max_length=200, blank=True)
     budget_allocated = models.DecimalField("budget allocated (PHP)", default=0, **PESOS)
     budget_spent = models.DecimalField("budget spent (PHP)", default=0, **PESOS)
-    target_beneficiaries = models.PositiveIntegerField(null=True, blank=True)
-    reached_beneficiaries = models.PositiveIntegerField(null=True, blank=True)
+    target_beneficiaries = models.PositiveIntegerField(
+        null=True, blank=True, validators=[fits_integer_column]
+    )
+    reached_beneficiaries = models.PositiveIntegerField(
+        null=True, blank=True, validators=[fits_integer_column]
+    )
     start_date = models.DateField(null=True, blank=True)
     end_date = models.DateField(null=True, blank=True)
     status = models.CharField(max_length=12, choices=Status.choices, db_index=True)

@@ -26,6 +26,7 @@ from obcms.assessments.forms import AssessmentForm, NeedDecisionForm, NeedForm
 from obcms.assessments.models import Assessment, Need
 from obcms.assessments.views import ReturnForm
 from obcms.communities.models import Community
+from obcms.db.columns import INTEGER_MAX
 
 ONLY_DRAFTS = "Only a draft can be edited; this assessment is {status}."
 
@@ -178,7 +179,7 @@ class NeedRankSerializer(serializers.Serializer):
     """Its place among the prioritised needs of its region and sector."""
 
     rank = serializers.IntegerField(
-        min_value=1, max_value=2**31 - 1, help_text="Its place, 1 first (a whole number from 1)."
+        min_value=1, max_value=INTEGER_MAX, help_text="Its place, 1 first (a whole number from 1)."
     )
 
 

@@ -159,3 +159,32 @@ def test_the_form_opens_with_the_community_chosen_and_edits_keep_the_action_item
     assert meeting.title == "Renamed"
     assert meeting.starts_at == datetime(2026, 12, 1, 1, 0, tzinfo=UTC)  # round trip
     assert list(meeting.action_items.values_list("what", flat=True)) == ["Call the mayor"]
+
+
+@pytest.mark.parametrize("still_staff", [True, False], ids=["staff", "left the staff"])
+def test_a_meeting_whose_action_item_is_assigned_to_a_colleague_opens_and_saves(
+    client, still_staff
+):
+    """The assignee list (staff, made distinct over their groups) plus the current assignee:
+    combining the two once gave a 500 on every such meeting's edit page."""
+    client.force_login(factories.user("encoder"))
+    colleague = factories.user("encoder", username="colleague")
+    if not still_staff:
+        colleague.groups.clear()
+    meeting = factories.meeting(
+        actions=[{"what": "Call the mayor", "assignee": colleague, "due_on": date(2026, 12, 3)}]
+    )
+    url = reverse("meetings:meeting_edit", args=[meeting.pk])
+    page = client.get(url)
+    assert page.status_code == 200
+    item = page.context["actions"].forms[0]
+    assert colleague in item.fields["assignee"].queryset
+    data = factories.form_data(page.context["form"])
+    data.update(factories.form_data(page.context["actions"].management_form))
+    for form in page.context["actions"]:
+        data.update(factories.form_data(form))
+    data["title"] = "Renamed"
+    response = client.post(url, data)
+    assert response.status_code == 302, response.context and response.context["form"].errors
+    assert meeting.action_items.get().assignee == colleague
+    assert Meeting.objects.get().title == "Renamed"

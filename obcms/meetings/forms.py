@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from django import forms
 from django.contrib.auth import get_user_model
+from django.db.models import Q
 
 from obcms.communities.models import Community
 from obcms.coordination.models import Partner
@@ -82,11 +83,15 @@ class ActionItemForm(forms.ModelForm):
 
     def __init__(self, *args: object, **kwargs: object) -> None:
         super().__init__(*args, **kwargs)
+        # Active staff (anyone with a role), and the current assignee even if they left. The
+        # staff are a subquery: joined through their groups they would need ``.distinct()``,
+        # and Django refuses to ``|`` a distinct queryset with a plain one.
+        users = get_user_model().objects
+        chosen = Q(pk__in=users.filter(is_active=True, groups__isnull=False).values("pk"))
         current = getattr(self.instance, "assignee_id", None)
-        staff = get_user_model().objects.filter(is_active=True, groups__isnull=False).distinct()
         if current:
-            staff = staff | get_user_model().objects.filter(pk=current)
-        self.fields["assignee"].queryset = staff.order_by("first_name", "username")
+            chosen |= Q(pk=current)
+        self.fields["assignee"].queryset = users.filter(chosen).order_by("first_name", "username")
         self.fields["assignee"].label_from_instance = lambda u: u.get_full_name() or u.username
 
 

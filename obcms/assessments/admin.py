@@ -1,12 +1,15 @@
 from django.contrib import admin
 
+from obcms.assessments.forms import NEEDS_AT_MOST
 from obcms.assessments.models import Assessment, Need
 from obcms.records.admin import ArchivableAdmin
+from obcms.records.formsets import CappedInline
 from obcms.security.autocomplete import AutocompleteAdminMixin
 
 
-class NeedInline(admin.TabularInline):
+class NeedInline(CappedInline, admin.TabularInline):
     model = Need
+    max_num = NEEDS_AT_MOST
     extra = 0
 
 

@@ -2,6 +2,7 @@ from django import forms
 from django.core.exceptions import ValidationError
 
 from obcms.assessments.models import Assessment, Need
+from obcms.records.formsets import rows_at_most
 
 
 class AssessmentForm(forms.ModelForm):
@@ -20,9 +21,16 @@ STALE_ROW = (
 )
 
 
+NEEDS_AT_MOST = 100  # one MANA assessment's needs; a community's list, not a census
+
+
 class BaseNeedFormSet(forms.BaseInlineFormSet):
     """Refuses, visibly, a row whose hidden id is not one of this assessment's needs: Django
     would silently drop that row's changes (its instance is not found, so nothing is saved)."""
+
+    default_error_messages = {
+        "too_many_forms": "An assessment takes at most %(num)d needs: group similar ones."
+    }
 
     def clean(self) -> None:
         super().clean()
@@ -39,6 +47,7 @@ NeedFormSet = forms.inlineformset_factory(
     widgets={"description": forms.Textarea(attrs={"rows": 2})},
     extra=3,
     can_delete=True,
+    **rows_at_most(NEEDS_AT_MOST),
 )
 
 

@@ -9,10 +9,12 @@ from obcms.communities.models import (
     Livelihood,
 )
 from obcms.records.admin import ArchivableAdmin
+from obcms.records.formsets import CappedInline
 
 
-class ContactInline(admin.TabularInline):
+class ContactInline(CappedInline, admin.TabularInline):
     model = Contact
+    max_num = 100  # a community's contact persons
     extra = 0
 
 

@@ -1,12 +1,15 @@
 from django.contrib import admin
 
+from obcms.meetings.forms import ACTIONS_AT_MOST
 from obcms.meetings.models import ActionItem, Meeting
 from obcms.records.admin import ArchivableAdmin
+from obcms.records.formsets import CappedInline
 from obcms.security.autocomplete import AutocompleteAdminMixin
 
 
-class ActionItemInline(AutocompleteAdminMixin, admin.TabularInline):
+class ActionItemInline(CappedInline, AutocompleteAdminMixin, admin.TabularInline):
     model = ActionItem
+    max_num = ACTIONS_AT_MOST
     extra = 0
     autocomplete_fields = ("assignee",)
 

@@ -9,6 +9,7 @@ from django.db.models import Q
 from obcms.communities.models import Community
 from obcms.coordination.models import Partner
 from obcms.meetings.models import ActionItem, Meeting
+from obcms.records.formsets import rows_at_most
 from obcms.records.listing import PlainSelect
 
 LOCAL_INPUT = "%Y-%m-%dT%H:%M"  # what <input type="datetime-local"> sends, in Asia/Manila
@@ -95,6 +96,21 @@ class ActionItemForm(forms.ModelForm):
         self.fields["assignee"].label_from_instance = lambda u: u.get_full_name() or u.username
 
 
+ACTIONS_AT_MOST = 100  # one meeting's action items
+
+
+class BaseActionItemFormSet(forms.BaseInlineFormSet):
+    default_error_messages = {
+        "too_many_forms": "A meeting takes at most %(num)d action items: group similar ones."
+    }
+
+
 ActionItemFormSet = forms.inlineformset_factory(
-    Meeting, ActionItem, form=ActionItemForm, extra=2, can_delete=True
+    Meeting,
+    ActionItem,
+    form=ActionItemForm,
+    formset=BaseActionItemFormSet,
+    extra=2,
+    can_delete=True,
+    **rows_at_most(ACTIONS_AT_MOST),
 )

@@ -2,15 +2,18 @@ from django.contrib import admin
 
 from obcms.policies.models import Milestone, Policy, StatusChange
 from obcms.records.admin import ArchivableAdmin
+from obcms.records.formsets import CappedInline
 
 
-class MilestoneInline(admin.TabularInline):
+class MilestoneInline(CappedInline, admin.TabularInline):
     model = Milestone
+    max_num = 100  # one policy's milestones
     extra = 0
 
 
-class StatusChangeInline(admin.TabularInline):
+class StatusChangeInline(CappedInline, admin.TabularInline):
     model = StatusChange
+    max_num = 1000  # the status history the pages write, change by change
     extra = 0
     readonly_fields = ("before", "after", "changed_by", "changed_at", "note")
     can_delete = False

@@ -2,10 +2,12 @@ from django.contrib import admin
 
 from obcms.ppas.models import PPA, ProgressUpdate
 from obcms.records.admin import ArchivableAdmin
+from obcms.records.formsets import CappedInline
 
 
-class ProgressUpdateInline(admin.TabularInline):
+class ProgressUpdateInline(CappedInline, admin.TabularInline):
     model = ProgressUpdate
+    max_num = 1000  # a timeline the pages add to, entry by entry, over the years
     extra = 0
     readonly_fields = ("created_by",)
 

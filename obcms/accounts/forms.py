@@ -12,13 +12,14 @@ from obcms.accounts import mail
 from obcms.accounts.models import PasswordResetRequest
 from obcms.accounts.signins import printable
 from obcms.accounts.staff import ROLE_CHOICES
+from obcms.records.modelforms import ModelForm
 from obcms.security.signin import client_address
 
 User = get_user_model()
 USERNAME_MAX = User._meta.get_field("username").max_length
 
 
-class InvitationForm(forms.ModelForm):
+class InvitationForm(ModelForm):
     role = forms.ChoiceField(
         choices=ROLE_CHOICES,
         initial="viewer",

@@ -3,9 +3,10 @@ from django.core.exceptions import ValidationError
 
 from obcms.assessments.models import Assessment, Need
 from obcms.records.formsets import rows_at_most
+from obcms.records.modelforms import ModelForm
 
 
-class AssessmentForm(forms.ModelForm):
+class AssessmentForm(ModelForm):
     class Meta:
         model = Assessment
         fields = ["assessed_on", "team", "method", "notes"]
@@ -51,7 +52,7 @@ NeedFormSet = forms.inlineformset_factory(
 )
 
 
-class NeedForm(forms.ModelForm):
+class NeedForm(ModelForm):
     """What encoders record and propose; the status moves only through the register's
     decisions and the PPAs."""
 

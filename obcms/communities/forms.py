@@ -8,6 +8,7 @@ from django import forms
 from obcms.communities.models import PEOPLE, SERVICES, Community, Contact
 from obcms.geography.models import Barangay, Municipality
 from obcms.records.listing import is_id
+from obcms.records.modelforms import ModelForm
 
 # The profile's sections, shared by the form, the page and the admin.
 SECTIONS = (
@@ -36,7 +37,7 @@ SECTIONS = (
 )
 
 
-class CommunityForm(forms.ModelForm):
+class CommunityForm(ModelForm):
     class Meta:
         model = Community
         fields = [name for _, names in SECTIONS for name in names]
@@ -77,7 +78,7 @@ class CommunityForm(forms.ModelForm):
         return " ".join(self.cleaned_data["name"].split())
 
 
-class ContactForm(forms.ModelForm):
+class ContactForm(ModelForm):
     class Meta:
         model = Contact
         fields = ["name", "role", "phone", "email"]

@@ -1,9 +1,10 @@
 from django import forms
 
 from obcms.coordination.models import Engagement, Partner
+from obcms.records.modelforms import ModelForm
 
 
-class PartnerForm(forms.ModelForm):
+class PartnerForm(ModelForm):
     website = forms.URLField(required=False, assume_scheme="https")
 
     class Meta:
@@ -22,7 +23,7 @@ class PartnerForm(forms.ModelForm):
         widgets = {"notes": forms.Textarea(attrs={"rows": 3})}
 
 
-class EngagementForm(forms.ModelForm):
+class EngagementForm(ModelForm):
     class Meta:
         model = Engagement
         fields = [

@@ -16,6 +16,7 @@ A MaxValueValidator, so that Django adds no second, 64-bit or generic, maximum o
 from __future__ import annotations
 
 from django.core.validators import MaxValueValidator
+from django.db import connections, models
 from django.utils.deconstruct import deconstructible
 
 INTEGER_MAX = 2_147_483_647  # PostgreSQL integer: IntegerField, PositiveIntegerField
@@ -35,3 +36,18 @@ class ColumnLimit(MaxValueValidator):
 
 fits_integer_column = ColumnLimit(INTEGER_MAX)
 fits_smallint_column = ColumnLimit(SMALLINT_MAX)
+
+
+def holds(field: models.Field, value: object, using: str) -> bool:
+    """False for an integer the column of ``field`` cannot hold on database ``using`` (an id
+    of 99999999999999999999 sent for a choice): no record has it, and SQLite cannot even bind
+    it in a query (OverflowError). True for anything else, a non-number included: the field's
+    own checks deal with those."""
+    if not isinstance(field, models.IntegerField):  # AutoField and BigAutoField included
+        return True
+    try:
+        number = int(str(value))
+    except ValueError:
+        return True
+    low, high = connections[using].ops.integer_field_range(field.get_internal_type())
+    return (low is None or number >= low) and (high is None or number <= high)

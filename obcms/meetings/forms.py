@@ -11,6 +11,7 @@ from obcms.coordination.models import Partner
 from obcms.meetings.models import ActionItem, Meeting
 from obcms.records.formsets import rows_at_most
 from obcms.records.listing import PlainSelect
+from obcms.records.modelforms import ModelForm
 
 LOCAL_INPUT = "%Y-%m-%dT%H:%M"  # what <input type="datetime-local"> sends, in Asia/Manila
 
@@ -27,7 +28,7 @@ def _moment() -> forms.DateTimeInput:
     return forms.DateTimeInput(attrs={"type": "datetime-local"}, format=LOCAL_INPUT)
 
 
-class MeetingForm(forms.ModelForm):
+class MeetingForm(ModelForm):
     online_link = forms.URLField(required=False, assume_scheme="https")
 
     class Meta:
@@ -76,7 +77,7 @@ class MeetingForm(forms.ModelForm):
         ).order_by("name")
 
 
-class ActionItemForm(forms.ModelForm):
+class ActionItemForm(ModelForm):
     class Meta:
         model = ActionItem
         fields = ["what", "assignee", "assignee_name", "due_on", "done"]

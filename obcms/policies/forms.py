@@ -3,9 +3,10 @@ from django import forms
 from obcms.communities.models import Community
 from obcms.policies.models import Milestone, Policy
 from obcms.records.listing import is_id
+from obcms.records.modelforms import ModelForm
 
 
-class PolicyForm(forms.ModelForm):
+class PolicyForm(ModelForm):
     evidence_needs = forms.CharField(
         label="Needs (numbers)",
         required=False,
@@ -64,7 +65,7 @@ class PolicyForm(forms.ModelForm):
         return policy
 
 
-class MilestoneForm(forms.ModelForm):
+class MilestoneForm(ModelForm):
     class Meta:
         model = Milestone
         fields = ["title", "due_on", "responsible"]

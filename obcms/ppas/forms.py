@@ -2,9 +2,10 @@ from django import forms
 
 from obcms.communities.models import Community
 from obcms.ppas.models import PPA, ProgressUpdate
+from obcms.records.modelforms import ModelForm
 
 
-class PPAForm(forms.ModelForm):
+class PPAForm(ModelForm):
     class Meta:
         model = PPA
         fields = [
@@ -41,7 +42,7 @@ class PPAForm(forms.ModelForm):
             self.fields["kind"].disabled = True
 
 
-class ProgressUpdateForm(forms.ModelForm):
+class ProgressUpdateForm(ModelForm):
     class Meta:
         model = ProgressUpdate
         fields = ["reported_on", "percent", "what_happened", "next_steps", "follow_up_on"]

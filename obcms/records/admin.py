@@ -5,10 +5,12 @@ here, for administrators."""
 from __future__ import annotations
 
 from django.contrib import admin, messages
+from django.db import models
 from django.db.models import QuerySet
 from django.http import HttpRequest
 
 from obcms.records.archive import ARCHIVE_STATES, archive_permission
+from obcms.records.modelforms import ModelMultipleChoiceField
 from obcms.records.models import Attachment
 from obcms.security.autocomplete import AutocompleteAdminMixin
 
@@ -34,6 +36,8 @@ class ArchivableAdmin(AutocompleteAdminMixin, admin.ModelAdmin):
 
     archive_fields = ("archived_at", "archived_by", "archive_reason")
     actions = ["restore_selected"]
+    # An id too large for the key column is "Select a valid choice", as on the pages.
+    formfield_overrides = {models.ManyToManyField: {"form_class": ModelMultipleChoiceField}}
 
     def get_list_filter(self, request: HttpRequest) -> list:
         return [*super().get_list_filter(request), ArchivedFilter]

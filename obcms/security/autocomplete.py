@@ -2,8 +2,9 @@
 
 A form sent with ``communities=²`` is refused with a field error, then shown again with the
 value sent; Django's autocomplete widget looks that value up as an id to show its label, and
-the lookup raises ValueError: a 500 instead of the form error. These widgets leave out the
-values the target field refuses. Every admin with ``autocomplete_fields`` takes the mixin.
+the lookup raises ValueError: a 500 instead of the form error (and, on SQLite, OverflowError
+for an id beyond 64 bits). These widgets leave out the values the target field refuses, and
+ids its column cannot hold. Every admin with ``autocomplete_fields`` takes the mixin.
 """
 
 from __future__ import annotations
@@ -11,9 +12,12 @@ from __future__ import annotations
 from django.contrib import admin
 from django.contrib.admin.widgets import AutocompleteSelect, AutocompleteSelectMultiple
 from django.core.exceptions import ValidationError
+from django.db import router
 from django.db.models import Field
 from django.forms import Field as FormField
 from django.http import HttpRequest
+
+from obcms.db.columns import holds
 
 
 class _ValidValuesOnly:
@@ -24,13 +28,15 @@ class _ValidValuesOnly:
         target = remote.model._meta.get_field(
             getattr(remote, "field_name", None) or remote.model._meta.pk.name
         )
+        using = self.db or router.db_for_read(remote.model)
         valid = []
         for candidate in value:
             try:
                 target.get_prep_value(target.to_python(candidate))
             except (ValueError, TypeError, ValidationError):
                 continue
-            valid.append(candidate)
+            if holds(target, candidate, using):  # else no record, and SQLite cannot bind it
+                valid.append(candidate)
         return super().optgroups(name, valid, attr)
 
 

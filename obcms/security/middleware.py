@@ -101,8 +101,10 @@ class NumberRangeMiddleware:
     in the admin's date drill-down (``?at__year=99999999999999999999``, which Django's
     ChangeList does not catch), or an integer beyond 64 bits on SQLite, which cannot bind it
     (Django guards integer fields' own lookups since 5.0, not a foreign key's, nor ``__in``:
-    the admin's list filters, every form's multiple choice). PostgreSQL compares such an
-    integer as numeric and finds nothing. tests/test_odd_values.py tries both databases.
+    the admin's list filters). PostgreSQL compares such an integer as numeric and finds
+    nothing. tests/test_odd_values.py tries both databases. A form's multiple choice refuses
+    such an id itself, as "Select a valid choice" (obcms/records/modelforms.py), so that the
+    form is shown again with what the person typed.
     """
 
     def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:

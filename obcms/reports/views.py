@@ -3,20 +3,23 @@
 from __future__ import annotations
 
 from pathlib import Path
+from urllib.parse import urlencode
 
 from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required, permission_required
-from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse, QueryDict
 from django.shortcuts import get_object_or_404, redirect, render
 from django.template.loader import render_to_string
+from django.urls import reverse
 from django.utils.safestring import mark_safe
-from django.utils.text import slugify
+from django.utils.text import Truncator, slugify
 from django.views.decorators.http import require_POST
 
 from obcms.communities.filters import CommunityFilter
 from obcms.places import charts
 from obcms.records.figures import figure
+from obcms.records.listing import RecordFilterSet
 from obcms.reports import chain_figures, jobs, statistics
 from obcms.reports.forms import ManaSummaryForm, PlaceReportForm
 from obcms.reports.imports import MAX_IMPORT_BYTES
@@ -82,12 +85,56 @@ def export_list(request: HttpRequest) -> HttpResponse:
 @login_required
 @permission_required("reports.add_export", raise_exception=True)
 def export_create(request: HttpRequest) -> HttpResponse:
-    filters = CommunityFilter(request.POST)
-    export_format = request.POST.get("format", Export.Format.CSV)
-    if export_format not in Export.Format.values:
-        export_format = Export.Format.CSV
+    """POST from the community list: its filters as hidden fields (or in the query string)."""
+    given = request.GET.copy()
+    for name in request.POST:
+        given.setlist(name, request.POST.getlist(name))  # the form's fields over the address's
+    return queue_export(request, CommunityFilter(given), given, reverse("communities:list"))
+
+
+# What an export request may carry besides the list's filters.
+EXPORT_PARAMETERS = {"format", "csrfmiddlewaretoken", "page"}
+
+
+def export_problems(request: HttpRequest, filters: RecordFilterSet, given: QueryDict) -> list[str]:
+    """Why an export cannot be made as asked, one line each: an unknown format, a parameter
+    that is no filter of the list, a filter's invalid value. An export never leaves out what
+    it was asked to filter by (the whole registry instead of a region)."""
+    problems = []
+    if request.POST.get("format", Export.Format.CSV) not in Export.Format.values:
+        problems.append(f"Format: choose {' or '.join(Export.Format.labels)}.")
+    for name in given:
+        if name not in filters.filters and name not in EXPORT_PARAMETERS:
+            problems.append(f"“{Truncator(name).chars(40)}” is not a filter of this list.")
+    fields = filters.form.fields
+    for name, errors in filters.errors.items():
+        label = fields[name].label if name in fields and fields[name].label else name
+        problems.extend(f"{label}: {error}" for error in errors)
+    return problems
+
+
+def queue_export(
+    request: HttpRequest,
+    filters: RecordFilterSet,
+    given: QueryDict,
+    back: str,
+    kind: dict[str, str] | None = None,
+) -> HttpResponse:
+    """Queue the export of a list through ``filters`` (the parameters ``given``), or answer 400
+    with what to change and a link ``back`` to the list."""
+    problems = export_problems(request, filters, given)
+    if problems:
+        query = urlencode(filters.as_query())
+        return render(
+            request,
+            "reports/export_refused.html",
+            {"problems": problems, "back": f"{back}?{query}" if query else back},
+            status=400,
+        )
     export = Export.objects.create(
-        user=request.user, format=export_format, filters=filters.as_query()
+        user=request.user,
+        format=request.POST.get("format", Export.Format.CSV),
+        filters={**filters.as_query(), **(kind or {})},
     )
     jobs.publish(export, build_export)
     return redirect(export)

@@ -50,6 +50,7 @@ def test_import_keeps_every_good_row_and_reports_every_bad_one():
         (b"PK\x03\x04\x00\x00binary", "not a CSV file"),
         ("name,barangay_psgc\nSitio Ñ,1\n".encode("latin-1"), "not UTF-8"),
         (b"title,place\nx,y\n", r"Missing column\(s\): name, barangay_psgc"),
+        (b"name,Name,barangay_psgc\nA,B,1\n", r"repeats the column\(s\) name: keep one"),
     ],
 )
 def test_import_refuses_unreadable_files_whole(content, message):

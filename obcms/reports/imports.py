@@ -110,6 +110,13 @@ def read_rows(raw: bytes) -> list[dict[str, str]]:
     reader = csv.DictReader(io.StringIO(text, newline=""))
     try:
         header = [name.strip().lower() for name in reader.fieldnames or []]
+        # Two columns of one name: DictReader keeps the last, silently; which did they mean?
+        repeated = [name for name in dict.fromkeys(header) if name and header.count(name) > 1]
+        if repeated:
+            raise ImportRefused(
+                f"The header row repeats the column(s) {', '.join(repeated)}: keep one of each "
+                "(the one with the values you mean) and upload the file again."
+            )
         missing = [name for name in REQUIRED if name not in header]
         if missing:
             raise ImportRefused(

@@ -180,3 +180,23 @@ def test_the_import_says_what_is_wrong_with_a_profile_cell():
     (error,) = imports.import_communities(out.getvalue().encode(), None, lambda d, t: None).errors
     assert "140 women is more than the population of 100" in error["errors"]["women"][0]
     assert "outside the Philippines" in error["errors"]["latitude"][0]
+
+
+def import_one(cells: dict[str, str]) -> dict[str, list[str]]:
+    """The problems of a file of one row: a community in a new barangay, with ``cells``."""
+    barangay = factories.place()
+    row = {"name": "Sitio Uno", "barangay_psgc": barangay.psgc_code, **cells}
+    out = io.StringIO()
+    writer = csv.DictWriter(out, fieldnames=list(row))
+    writer.writeheader()
+    writer.writerow(row)
+    outcome = imports.import_communities(out.getvalue().encode(), None, lambda d, t: None)
+    return outcome.errors[0]["errors"] if outcome.errors else {}
+
+
+@pytest.mark.parametrize("value", ["nan", "NaN", "inf", "Infinity", "sNaN"])
+def test_a_coordinate_that_is_not_a_number_is_refused_in_plain_words(value):
+    errors = import_one({"latitude": value, "longitude": "123.437"})
+    assert errors == {
+        "latitude": [f"{value!r} is not a number: expected decimal degrees such as 7.8251"]
+    }

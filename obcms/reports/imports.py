@@ -532,11 +532,16 @@ def parse(name: str, value: str) -> object:
         return int(digits)
     if kind == "DecimalField":
         try:
-            return Decimal(value)
+            number = Decimal(value)
         except InvalidOperation:
             raise ValueError(
                 f"expected decimal degrees such as 7.8251, got {value[:20]!r}"
             ) from None
+        if not number.is_finite():  # Decimal reads nan, inf and Infinity too
+            raise ValueError(
+                f"{value[:20]!r} is not a number: expected decimal degrees such as 7.8251"
+            )
+        return number
     return value
 
 

@@ -200,3 +200,16 @@ def test_a_coordinate_that_is_not_a_number_is_refused_in_plain_words(value):
     assert errors == {
         "latitude": [f"{value!r} is not a number: expected decimal degrees such as 7.8251"]
     }
+
+
+def test_coordinates_are_rounded_to_the_places_the_profile_keeps():
+    assert import_one({"latitude": "6.123456789", "longitude": "124.0000005"}) == {}
+    community = Community.objects.get(name="Sitio Uno")
+    assert (community.latitude, community.longitude) == (Decimal("6.123457"), Decimal("124.000001"))
+
+
+def test_a_coordinate_too_long_for_a_decimal_is_out_of_range():
+    errors = import_one({"latitude": "1e999", "longitude": "123.437"})
+    assert errors == {
+        "latitude": ["'1e999' is out of range: expected decimal degrees such as 7.8251"]
+    }

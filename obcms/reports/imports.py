@@ -26,7 +26,7 @@ import math
 from collections.abc import Callable, Iterable
 from concurrent.futures import Executor, Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
-from decimal import Decimal, InvalidOperation
+from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 
 from django.core.exceptions import ValidationError
 from django.db import (
@@ -541,7 +541,15 @@ def parse(name: str, value: str) -> object:
             raise ValueError(
                 f"{value[:20]!r} is not a number: expected decimal degrees such as 7.8251"
             )
-        return number
+        # Rounded to the places the column keeps (6 for degrees, about 10 cm), as the
+        # database rounds (half away from zero): a GPS reading has more digits than that.
+        step = Decimal(1).scaleb(-Community._meta.get_field(name).decimal_places)
+        try:
+            return number.quantize(step, rounding=ROUND_HALF_UP)
+        except InvalidOperation:  # more digits than a Decimal holds: far out of any range
+            raise ValueError(
+                f"{value[:20]!r} is out of range: expected decimal degrees such as 7.8251"
+            ) from None
     return value
 
 

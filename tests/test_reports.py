@@ -213,3 +213,21 @@ def test_a_coordinate_too_long_for_a_decimal_is_out_of_range():
     assert errors == {
         "latitude": ["'1e999' is out of range: expected decimal degrees such as 7.8251"]
     }
+
+
+def test_a_negative_number_is_checked_by_its_column_not_refused_as_a_formula():
+    assert import_one({"population": "-5"}) == {
+        "population": ["Ensure this value is greater than or equal to 0."]
+    }
+    (message,) = import_one({"latitude": "7.1", "longitude": "-999"})["latitude"]
+    assert message.startswith("7.100000, -999.000000 is outside the Philippines")
+    (message,) = import_one({"latitude": "-12.5", "longitude": "+124"})["latitude"]
+    assert message.startswith("-12.500000, 124.000000 is outside the Philippines")
+
+
+@pytest.mark.parametrize(
+    "value", ["=1+1", "-2+3", "+cmd|' /C calc'!A0", "@SUM(A1:A2)", "-Infinity", "-", "+"]
+)
+def test_a_cell_that_starts_like_a_formula_is_still_refused(value):
+    errors = import_one({"population": value})
+    assert errors == {"population": [f"starts with {value[0]!r}: formulas are not accepted"]}

@@ -23,6 +23,7 @@ import io
 import itertools
 import logging
 import math
+import re
 from collections.abc import Callable, Iterable
 from concurrent.futures import Executor, Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
@@ -460,8 +461,14 @@ def insert_communities(new: list[tuple], rank: dict[str, dict[int, int]]) -> Non
     history.log_created(communities, added)
 
 
+# A number a spreadsheet reads as a number, not a formula (-5, +12.5, -1,000): OWASP's CSV
+# injection starts (=, +, -, @) matter when something other than a number follows.
+PLAIN_NUMBER = re.compile(r"[+-]?(?:\d[\d,]*(?:\.\d*)?|\.\d+)")
+
+
 def cell_errors(row: dict[str, str]) -> dict[str, list[str]]:
-    """Cells no column accepts: a NUL, a pasted document, a formula."""
+    """Cells no column accepts: a NUL, a pasted document, a formula (a signed number is
+    not one: its column's own checks speak of it)."""
     errors: dict[str, list[str]] = {}
     for column, value in row.items():
         if "\x00" in value:
@@ -472,7 +479,7 @@ def cell_errors(row: dict[str, str]) -> dict[str, list[str]]:
             errors.setdefault(column, []).append(
                 f"is {len(value):,} characters long; at most {MAX_CELL:,} are accepted"
             )
-        elif value.startswith(FORMULA_START):
+        elif value.startswith(FORMULA_START) and not PLAIN_NUMBER.fullmatch(value):
             errors.setdefault(column, []).append(
                 f"starts with {value[0]!r}: formulas are not accepted"
             )
@@ -527,9 +534,10 @@ def parse(name: str, value: str) -> object:
         raise ValueError(f"{value[:40]!r} is not one of: {labels}")
     if kind == "PositiveIntegerField":
         digits = value.replace(",", "").replace(" ", "")
+        sign, digits = (-1, digits[1:]) if digits.startswith("-") else (1, digits.lstrip("+"))
         if not (digits.isascii() and digits.isdigit()):  # '²' is a digit to isdigit()
             raise ValueError(f"expected a whole number, got {value[:20]!r}")
-        return int(digits)
+        return sign * int(digits)  # below 0: the field's own check says so
     if kind == "DecimalField":
         try:
             number = Decimal(value)

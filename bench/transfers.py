@@ -224,7 +224,7 @@ def report(args: argparse.Namespace, figures: dict) -> None:
                 "  the task, with ANALYZE after the job is done",
                 f"{done['seconds']:.1f} s (CPU: worker {done['cpu']:.1f} s, "
                 f"database {done['db']:.1f} s), +{done['growth_kib'] / 1024:.0f} MB",
-                "(time limit 210 s)",
+                "(time limit 282 s)",
             )
         )
     for kind, anchor in (("csv", 20_000), ("xlsx", 5_000)):

@@ -149,9 +149,13 @@ def test_batches_give_each_row_the_outcome_and_history_of_the_row_by_row_import(
     assert (outcome.total, outcome.created) == (23, Community.objects.count() - 1)
     assert saved_state() == expected_state
     problems = {e["row"]: e["errors"] for e in outcome.errors}
-    taken = "A community with this name is already registered in this barangay."
-    assert problems[14] == {"__all__": [taken]}
-    assert set(problems[19]) == {"households", "__all__"}
+    taken = (
+        f"A community named 'SITIO DUP' is already registered in barangay {barangay.name}; a "
+        "barangay has each name once. To update that community instead, give its id (as an "
+        "export does)."
+    )
+    assert problems[14] == {"row": [taken]}  # a sentence, never Django's "__all__"
+    assert set(problems[19]) == {"households", "row"}
     assert 17 not in problems and 18 not in problems  # a bad row does not take its name
 
 
@@ -166,7 +170,7 @@ def test_a_large_file_reports_its_bad_rows_one_by_one_among_the_good(monkeypatch
             bad[n + 2] = "households"
         elif n % 53 == 7 or n == 40:  # 40: the first row of the second batch
             rows.append([f"Sitio {n - 1}", barangay.psgc_code, "", ""])  # taken just before
-            bad[n + 2] = "__all__"
+            bad[n + 2] = "row"
         else:
             rows.append([f"Sitio {n}", barangay.psgc_code, str(n + 10), "1"])
     outcome = imports.import_communities(csv_bytes(rows), None, lambda done, total: None)
@@ -203,7 +207,7 @@ def test_a_row_the_database_refuses_after_the_checks_is_found_and_reported_alone
     monkeypatch.setattr(imports, "taken_names", racing)
     outcome = imports.import_communities(csv_bytes(rows), None, lambda done, total: None)
     assert (outcome.created, [e["row"] for e in outcome.errors]) == (49, [33])
-    assert "already registered in this barangay" in str(outcome.errors[0]["errors"])
+    assert "already registered in barangay" in str(outcome.errors[0]["errors"])
     assert Community.objects.count() == 50
 
 
@@ -264,9 +268,13 @@ def test_the_task_time_limit_follows_from_the_file_caps():
     from obcms.reports.views import MAX_IMPORT_BYTES
 
     assert imports.MAX_IMPORT_BYTES == MAX_IMPORT_BYTES
-    worst = imports.worst_case_seconds(imports.MAX_IMPORT_BYTES, imports.MAX_ROWS)
-    assert worst == imports.MAX_ROWS / imports.SLOWEST_ROWS_PER_SECOND + (
-        imports.MAX_IMPORT_BYTES / imports.SLOWEST_BYTES_PER_SECOND
+    worst = imports.worst_case_seconds(
+        imports.MAX_IMPORT_BYTES, imports.MAX_ROWS, imports.MAX_EDITS
+    )
+    assert worst == (
+        (imports.MAX_ROWS - imports.MAX_EDITS) / imports.SLOWEST_ROWS_PER_SECOND
+        + imports.MAX_EDITS / imports.SLOWEST_EDITS_PER_SECOND
+        + imports.MAX_IMPORT_BYTES / imports.SLOWEST_BYTES_PER_SECOND
     )
     soft, hard = imports.time_limits()
     assert tasks.process_import.soft_time_limit == soft >= 2 * worst

@@ -1,17 +1,20 @@
 """CSV import of communities: every valid row is saved, every bad one is reported by line.
 
 The file must be UTF-8 CSV with a header row: ``name`` and ``barangay_psgc``, then any column of
-the profile named as in an export (an export re-imports as it is; its other columns, such as
-``id`` or ``region``, are ignored). Choices are given by label or code, in any case; an empty
-cell is "unknown". Cells starting like a formula are refused: a file that came from a
-spreadsheet may carry one, and it would be exported again later.
+the profile named as in an export (an export's place names, such as ``region``, are not read:
+the PSGC code places the community). A row whose ``id`` names a community edits that one, as
+its page's form does (``update_row``: the same checks, the history an edit); a row without an
+id adds a community; an id that names none is reported. Choices are given by label or code, in
+any case; an empty cell is "unknown". Cells starting like a formula are refused: a file that
+came from a spreadsheet may carry one, and it would be exported again later.
 
 Rows go in batches of BATCH (class Batch): each row is checked as ``import_row`` checks it on
 its own (the same messages), with the database asked a fixed number of times per batch; the
 good rows, their terms and their history are written with COPY, committed with the job's
 progress. The checks that need no query run in a thread, a batch ahead: the next batch is
 checked while this one is written and committed. ``import_row`` stays the reference, and the
-path of a row the database refuses.
+path of a row the database refuses. Rows with an id are edited one by one after the batch's new
+rows, each in its savepoint.
 """
 
 from __future__ import annotations
@@ -23,12 +26,13 @@ import io
 import itertools
 import logging
 import math
+import re
 from collections.abc import Callable, Iterable
 from concurrent.futures import Executor, Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
-from decimal import Decimal, InvalidOperation
+from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 
-from django.core.exceptions import ValidationError
+from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 from django.db import (
     DatabaseError,
     IntegrityError,
@@ -38,8 +42,10 @@ from django.db import (
     transaction,
 )
 from django.db.models.base import ModelState
+from django.forms.models import model_to_dict
 from django.utils import translation
 
+from obcms.communities.forms import CommunityForm
 from obcms.communities.models import Community
 from obcms.db import bulk
 from obcms.db.planner import analyze
@@ -52,11 +58,17 @@ OPTIONAL = (*PROFILE_COLUMNS, *RELATIONS, "verification")
 # The largest file the upload accepts, and the most rows it may hold.
 MAX_IMPORT_BYTES = 5 * 1024 * 1024
 MAX_ROWS = 20_000
+# Rows with an id edit their community one by one, through its edit form (some twenty queries
+# each: 24 to 36 a second measured on PostgreSQL with the 2 cores loaded four deep, 108 for
+# rows that change nothing), so a file holds fewer of them.
+MAX_EDITS = 300
 # The task's time limits follow from those caps: the largest file's cost at a rate over four
 # times below the slowest measured (bench/transfers.py: 900 rows a second with the 2 cores
-# loaded eight deep by other work, 1,500 at a load of 2), doubled: 210 s soft, 240 s hard. A
-# slower database makes the biggest import slower, not a failed one.
+# loaded eight deep by other work, 1,500 at a load of 2; edits three times below), doubled:
+# 282 s soft, 312 s hard, under half the broker's visibility timeout (660 s). A slower
+# database makes the biggest import slower, not a failed one.
 SLOWEST_ROWS_PER_SECOND = 200
+SLOWEST_EDITS_PER_SECOND = 8
 SLOWEST_BYTES_PER_SECOND = 1024 * 1024  # reading, decoding and checking the cells
 TIME_MARGIN = 2
 TIME_TO_GIVE_UP = 30  # seconds between the soft limit and the hard one: the failure written
@@ -71,6 +83,8 @@ class ImportRefused(Exception):
 class Outcome:
     total: int = 0
     created: int = 0
+    updated: int = 0
+    unchanged: int = 0  # rows with an id whose community already had every value
     errors: list[dict] = field(default_factory=list)
 
 
@@ -78,14 +92,31 @@ MAX_CELL = 10_000  # characters; longer is a pasted document, not a profile valu
 BATCH = 2000  # rows validated, saved and committed together with the job's progress
 
 
-def worst_case_seconds(size: int, rows: int) -> float:
-    """How long a file of ``size`` bytes and ``rows`` rows may take, at the slowest rates."""
-    return rows / SLOWEST_ROWS_PER_SECOND + size / SLOWEST_BYTES_PER_SECOND
+def summary(outcome: Outcome) -> str:
+    """The import's outcome in a sentence: "3 of 5 row(s) imported: 1 added, 2 updated; ..."."""
+    done = outcome.created + outcome.updated + outcome.unchanged
+    parts = [f"{outcome.created} added"]
+    if outcome.updated or outcome.unchanged:
+        parts += [f"{outcome.updated} updated", f"{outcome.unchanged} unchanged"]
+    return (
+        f"{done} of {outcome.total} row(s) imported ({', '.join(parts)}); "
+        f"{len(outcome.errors)} with problems."
+    )
+
+
+def worst_case_seconds(size: int, rows: int, edits: int = 0) -> float:
+    """How long a file of ``size`` bytes and ``rows`` rows, ``edits`` of them with an id, may
+    take at the slowest rates."""
+    return (
+        (rows - edits) / SLOWEST_ROWS_PER_SECOND
+        + edits / SLOWEST_EDITS_PER_SECOND
+        + size / SLOWEST_BYTES_PER_SECOND
+    )
 
 
 def time_limits() -> tuple[int, int]:
     """The import task's (soft, hard) time limits, from the caps of the file."""
-    soft = math.ceil(TIME_MARGIN * worst_case_seconds(MAX_IMPORT_BYTES, MAX_ROWS))
+    soft = math.ceil(TIME_MARGIN * worst_case_seconds(MAX_IMPORT_BYTES, MAX_ROWS, MAX_EDITS))
     return soft, soft + TIME_TO_GIVE_UP
 
 
@@ -110,6 +141,13 @@ def read_rows(raw: bytes) -> list[dict[str, str]]:
     reader = csv.DictReader(io.StringIO(text, newline=""))
     try:
         header = [name.strip().lower() for name in reader.fieldnames or []]
+        # Two columns of one name: DictReader keeps the last, silently; which did they mean?
+        repeated = [name for name in dict.fromkeys(header) if name and header.count(name) > 1]
+        if repeated:
+            raise ImportRefused(
+                f"The header row repeats the column(s) {', '.join(repeated)}: keep one of each "
+                "(the one with the values you mean) and upload the file again."
+            )
         missing = [name for name in REQUIRED if name not in header]
         if missing:
             raise ImportRefused(
@@ -122,6 +160,13 @@ def read_rows(raw: bytes) -> list[dict[str, str]]:
             if len(rows) >= MAX_ROWS:
                 raise ImportRefused(f"More than {MAX_ROWS} rows: split the file.")
             rows.append({k: (v or "").strip() for k, v in row.items() if k})
+        edits = sum(1 for row in rows if row.get("id"))
+        if edits > MAX_EDITS:
+            raise ImportRefused(
+                f"{edits:,} rows have an id: an import updates at most {MAX_EDITS} communities. "
+                "Keep only the rows you changed (or export fewer communities, with the list's "
+                "filters), or split the file."
+            )
     except csv.Error as exc:
         raise ImportRefused(
             f"Line {reader.line_num} cannot be read as CSV ({exc}). Check its quotes, or save "
@@ -179,8 +224,12 @@ def import_rows(
                         number = index + 2  # line 1 is the header
                         name = rows[index].get("name", "")[:100].replace("\x00", "")
                         outcome.errors.append({"row": number, "name": name, "errors": errors})
-                    else:
+                    elif index - first not in batch.edited:
                         outcome.created += 1
+                    elif batch.edited[index - first]:
+                        outcome.updated += 1
+                    else:
+                        outcome.unchanged += 1
                 checkpoint(last)
 
 
@@ -219,10 +268,9 @@ class Batch:
         # A new community's values, copied for each row (new_community).
         self.values = {k: v for k, v in vars(self.blank).items() if k != "_state"}
         self.mutable = [k for k, v in self.values.items() if isinstance(v, (list, dict, set))]
-        constraint = next(c for c in Community._meta.constraints if c.name == NAME_CONSTRAINT)
-        self.duplicate = constraint.get_violation_error_message()
         self.rows: list[dict[str, str]] = []
         self.results: list[dict[str, list[str]]] = []
+        self.edited: dict[int, bool] = {}  # row with an id -> whether its community changed
 
     def check_soon(self, rows: list[dict[str, str]], checker: Executor) -> Future[Checked]:
         """Find the barangays of ``rows`` (a query, here), then check them with ``checker``."""
@@ -249,7 +297,7 @@ class Batch:
         built: list[tuple[int, Community, dict[str, list]]] = []
         with connection.execute_wrapper(no_queries), translation.override(language):
             for index, row in enumerate(rows):
-                if cells[index]:
+                if cells[index] or row.get("id"):  # a row with an id is an edit: write()
                     results.append(cells[index])
                     continue
                 try:
@@ -273,6 +321,13 @@ class Batch:
         new = self.check_constraint(built)
         if new:
             self.save(new)
+        # The rows with an id, after the new ones: each edits its community as its page does.
+        self.edited = {}
+        for index, row in enumerate(rows):
+            if row.get("id") and not self.results[index]:
+                self.results[index], self.edited[index] = update_row_safely(
+                    row, self.terms, self.user, self.barangays
+                )
         return self.results
 
     def load_barangays(self, codes: Iterable[str]) -> None:
@@ -327,7 +382,7 @@ class Batch:
         try:
             community.full_clean(exclude=FOUND, validate_unique=False, validate_constraints=False)
         except ValidationError as exc:
-            errors = {key: list(messages) for key, messages in exc.message_dict.items()}
+            errors = plain_problems(exc.message_dict, community)
         return community, chosen, errors
 
     def new_community(self) -> Community:
@@ -362,7 +417,7 @@ class Batch:
                 lowered, taken = keys[index]
                 key = (lowered, community.barangay_id)
                 if taken or key in saving:
-                    errors.setdefault("__all__", []).append(self.duplicate)
+                    errors.setdefault(ROW, []).append(taken_message(community))
                 elif not errors:
                     saving.add(key)
             if not errors:
@@ -453,8 +508,14 @@ def insert_communities(new: list[tuple], rank: dict[str, dict[int, int]]) -> Non
     history.log_created(communities, added)
 
 
+# A number a spreadsheet reads as a number, not a formula (-5, +12.5, -1,000): OWASP's CSV
+# injection starts (=, +, -, @) matter when something other than a number follows.
+PLAIN_NUMBER = re.compile(r"[+-]?(?:\d[\d,]*(?:\.\d*)?|\.\d+)")
+
+
 def cell_errors(row: dict[str, str]) -> dict[str, list[str]]:
-    """Cells no column accepts: a NUL, a pasted document, a formula."""
+    """Cells no column accepts: a NUL, a pasted document, a formula (a signed number is
+    not one: its column's own checks speak of it)."""
     errors: dict[str, list[str]] = {}
     for column, value in row.items():
         if "\x00" in value:
@@ -465,15 +526,54 @@ def cell_errors(row: dict[str, str]) -> dict[str, list[str]]:
             errors.setdefault(column, []).append(
                 f"is {len(value):,} characters long; at most {MAX_CELL:,} are accepted"
             )
-        elif value.startswith(FORMULA_START):
+        elif value.startswith(FORMULA_START) and not PLAIN_NUMBER.fullmatch(value):
             errors.setdefault(column, []).append(
                 f"starts with {value[0]!r}: formulas are not accepted"
             )
     return errors
 
 
+# The key of a row's problems that belong to no one column (Django's is "__all__", a name
+# staff should never read): the page shows them as sentences, without a column.
+ROW = "row"
+
+
 def refused(exc: Exception) -> dict[str, list[str]]:
-    return {"row": [f"could not be saved ({type(exc).__name__}); check its values"]}
+    return {ROW: [f"This row could not be saved ({type(exc).__name__}); check its values."]}
+
+
+@functools.cache
+def duplicate_message() -> str:
+    """What Django says of a name taken in its barangay (the constraint's message)."""
+    constraint = next(c for c in Community._meta.constraints if c.name == NAME_CONSTRAINT)
+    return str(constraint.get_violation_error_message())
+
+
+def taken_message(community: Community) -> str:
+    """The name-per-barangay constraint, in a sentence that names the row's community."""
+    barangay = community.barangay.name if community.barangay_id else "its barangay"
+    hint = (
+        ""
+        if community.pk
+        else " To update that community instead, give its id (as an export does)."
+    )
+    return (
+        f"A community named {community.name!r} is already registered in barangay {barangay}; "
+        f"a barangay has each name once.{hint}"
+    )
+
+
+def plain_problems(found: dict[str, list[str]], community: Community) -> dict[str, list[str]]:
+    """Django's problems by field as the import reports them: those of no field under ROW,
+    the constraint's in a sentence that names the community."""
+    problems = {key: list(messages) for key, messages in found.items() if key != NON_FIELD_ERRORS}
+    general = [
+        taken_message(community) if message == duplicate_message() else message
+        for message in found.get(NON_FIELD_ERRORS, ())
+    ]
+    if general:
+        problems.setdefault(ROW, []).extend(general)
+    return problems
 
 
 def import_row_safely(row: dict[str, str], terms: dict[str, dict], user) -> dict[str, list[str]]:
@@ -520,15 +620,29 @@ def parse(name: str, value: str) -> object:
         raise ValueError(f"{value[:40]!r} is not one of: {labels}")
     if kind == "PositiveIntegerField":
         digits = value.replace(",", "").replace(" ", "")
+        sign, digits = (-1, digits[1:]) if digits.startswith("-") else (1, digits.lstrip("+"))
         if not (digits.isascii() and digits.isdigit()):  # '²' is a digit to isdigit()
             raise ValueError(f"expected a whole number, got {value[:20]!r}")
-        return int(digits)
+        return sign * int(digits)  # below 0: the field's own check says so
     if kind == "DecimalField":
         try:
-            return Decimal(value)
+            number = Decimal(value)
         except InvalidOperation:
             raise ValueError(
                 f"expected decimal degrees such as 7.8251, got {value[:20]!r}"
+            ) from None
+        if not number.is_finite():  # Decimal reads nan, inf and Infinity too
+            raise ValueError(
+                f"{value[:20]!r} is not a number: expected decimal degrees such as 7.8251"
+            )
+        # Rounded to the places the column keeps (6 for degrees, about 10 cm), as the
+        # database rounds (half away from zero): a GPS reading has more digits than that.
+        step = Decimal(1).scaleb(-Community._meta.get_field(name).decimal_places)
+        try:
+            return number.quantize(step, rounding=ROUND_HALF_UP)
+        except InvalidOperation:  # more digits than a Decimal holds: far out of any range
+            raise ValueError(
+                f"{value[:20]!r} is out of range: expected decimal degrees such as 7.8251"
             ) from None
     return value
 
@@ -549,14 +663,22 @@ def read_cells(
                 errors[column] = [str(exc)]
     chosen: dict[str, list] = {}
     for column in RELATIONS:
-        chosen[column] = []
-        for name in filter(None, (n.strip() for n in row.get(column, "").split(","))):
-            if name.lower() in terms[column]:
-                chosen[column].append(terms[column][name.lower()])
-            else:
-                kind = Community._meta.get_field(column).related_model._meta.verbose_name
-                errors.setdefault(column, []).append(f"unknown {kind} {name!r}")
+        chosen[column], unknown = find_terms(column, row.get(column, ""), terms)
+        if unknown:
+            errors[column] = unknown
     return chosen, errors
+
+
+def find_terms(column: str, cell: str, terms: dict[str, dict]) -> tuple[list, list[str]]:
+    """The terms a cell names, comma-separated, in any case: (those found, the problems)."""
+    found, unknown = [], []
+    for name in filter(None, (n.strip() for n in cell.split(","))):
+        if name.lower() in terms[column]:
+            found.append(terms[column][name.lower()])
+        else:
+            kind = Community._meta.get_field(column).related_model._meta.verbose_name
+            unknown.append(f"unknown {kind} {name!r}")
+    return found, unknown
 
 
 def import_row(row: dict[str, str], terms: dict[str, dict], user) -> dict[str, list[str]]:
@@ -588,7 +710,107 @@ def import_row(row: dict[str, str], terms: dict[str, dict], user) -> dict[str, l
             for column, items in chosen.items():
                 getattr(community, column).set(items)
     except ValidationError as exc:
-        return {key: list(messages) for key, messages in exc.message_dict.items()}
-    except IntegrityError:
-        return {"name": ["a community with this name is already registered in this barangay"]}
+        return plain_problems(exc.message_dict, community)
+    except IntegrityError:  # registered meanwhile, by someone else
+        return {ROW: [taken_message(community)]}
     return {}
+
+
+EDIT_PERMISSION = "communities.change_community"
+# The form's place fields are one column of the file.
+PLACE_COLUMN = {"municipality": "barangay_psgc", "barangay": "barangay_psgc"}
+MAX_ID_DIGITS = 18  # a bigint holds 18 digits whatever they are
+
+
+def update_row_safely(
+    row: dict[str, str], terms: dict[str, dict], user, barangays: dict | None = None
+) -> tuple[dict[str, list[str]], bool]:
+    """update_row in its own savepoint, as import_row_safely runs import_row."""
+    try:
+        with transaction.atomic():
+            return update_row(row, terms, user, barangays)
+    except (DatabaseError, ValueError, TypeError, ArithmeticError) as exc:
+        if isinstance(exc, (OperationalError, InterfaceError)):
+            raise  # an outage, not this row: the job retries
+        logger.warning("import: edit refused by %s", type(exc).__name__)
+        return refused(exc), False
+
+
+def update_row(
+    row: dict[str, str], terms: dict[str, dict], user, barangays: dict | None = None
+) -> tuple[dict[str, list[str]], bool]:
+    """A row with an id: that community edited as its page edits it (CommunityForm: the same
+    checks, the same messages, the history an edit by the uploader). Each column of the file
+    replaces the community's value (an empty cell: unknown); a column the file does not have
+    leaves it as it is. A row that changes nothing is not checked again (nor saved): an
+    export imported back is mostly such rows. ``barangays``: those the batch found by code.
+    Returns (the problems by column, whether anything changed)."""
+    errors = cell_errors(row)
+    if errors:
+        return errors, False
+    key = row["id"]
+    community = None
+    if key.isascii() and key.isdigit() and len(key) <= MAX_ID_DIGITS:
+        # Its terms once, for the form's values and the form's own initial ones.
+        community = Community.objects.prefetch_related(*RELATIONS).filter(pk=int(key)).first()
+    if community is None:
+        return {
+            "id": [
+                f"no community has id {key[:20]!r}: leave the id empty to add this row as a new "
+                "community"
+            ]
+        }, False
+    if user is not None and not user.has_perm(EDIT_PERMISSION):
+        return {"id": ["your role adds communities but does not edit them"]}, False
+    if community.is_archived:
+        return {"id": [f"community {key} is archived: an administrator restores it first"]}, False
+    data, errors = form_data(community, row, terms, barangays or {})
+    if errors:
+        return errors, False
+    form = CommunityForm(data, instance=community)
+    if not form.has_changed():
+        return {}, False
+    if not form.is_valid():
+        found: dict[str, list[str]] = {}
+        for field_name, messages in form.errors.items():
+            column = PLACE_COLUMN.get(field_name, field_name)
+            found.setdefault(column, []).extend(
+                m for m in messages if m not in found.get(column, ())
+            )
+        return plain_problems(found, form.instance), False
+    form.save()  # auditlog records the edit, by the uploader, marked with the import
+    return {}, True
+
+
+def form_data(
+    community: Community, row: dict[str, str], terms: dict[str, dict], barangays: dict
+) -> tuple[dict[str, object], dict[str, list[str]]]:
+    """What the edit form of ``community`` would post with the row's cells typed in: (the
+    data, the cells that could not be read)."""
+    data: dict[str, object] = {}
+    for name, value in model_to_dict(community, fields=CommunityForm._meta.fields).items():
+        if name in RELATIONS:
+            data[name] = [str(term.pk) for term in value]
+        else:
+            data[name] = "" if value is None else str(value)
+    errors: dict[str, list[str]] = {}
+    data["name"] = row.get("name", "")
+    code = row.get("barangay_psgc", "")
+    barangay = barangays.get(code) or Barangay.objects.filter(psgc_code=code).first()
+    if barangay is None:
+        errors["barangay_psgc"] = [f"no barangay has PSGC code {code!r}"]
+    else:
+        data["barangay"], data["municipality"] = str(barangay.pk), str(barangay.municipality_id)
+    for column in CELLS:
+        if column in row:
+            try:
+                data[column] = str(parse(column, row[column])) if row[column] else ""
+            except ValueError as exc:
+                errors[column] = [str(exc)]
+    for column in RELATIONS:
+        if column in row:
+            found, unknown = find_terms(column, row[column], terms)
+            data[column] = [str(term.pk) for term in found]
+            if unknown:
+                errors[column] = unknown
+    return data, errors

@@ -102,6 +102,12 @@ class Export(Job):
 class Import(Job):
     file = models.FileField(upload_to="imports/%Y/%m/")
     created_count = models.PositiveIntegerField(default=0)
+    updated_count = models.PositiveIntegerField(
+        default=0, help_text="Rows with an id whose community was edited."
+    )
+    unchanged_count = models.PositiveIntegerField(
+        default=0, help_text="Rows with an id whose community already had every value."
+    )
     errors = models.JSONField(default=list, help_text='[{"row": 3, "errors": {...}}, ...]')
 
     class Meta(Job.Meta):

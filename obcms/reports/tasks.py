@@ -136,12 +136,22 @@ def process_import(
             rows = imports.read_rows(raw)
         except imports.ImportRefused as exc:
             return {"status": Import.Status.FAILED, "message": str(exc)}
-        outcome = imports.Outcome(total=len(rows), created=job.created_count, errors=job.errors)
+        outcome = imports.Outcome(
+            total=len(rows),
+            created=job.created_count,
+            updated=job.updated_count,
+            unchanged=job.unchanged_count,
+            errors=job.errors,
+        )
         _rows(Import, job.pk, token).update(total=len(rows))
 
         def checkpoint(done: int) -> None:
             if not _rows(Import, job.pk, token).update(
-                processed=done, created_count=outcome.created, errors=outcome.errors
+                processed=done,
+                created_count=outcome.created,
+                updated_count=outcome.updated,
+                unchanged_count=outcome.unchanged,
+                errors=outcome.errors,
             ):
                 raise jobs.LostClaim(f"import {job.pk}: claim {token} was taken over")
 
@@ -152,10 +162,7 @@ def process_import(
         return {
             "status": Import.Status.DONE,
             "processed": outcome.total,
-            "message": (
-                f"{outcome.created} of {outcome.total} row(s) imported; "
-                f"{len(outcome.errors)} with problems."
-            ),
+            "message": imports.summary(outcome),
         }
 
     jobs.run(process_import, Import, import_id, work, held=held, window_ends=window_ends)

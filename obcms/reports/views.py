@@ -160,7 +160,9 @@ def export_download(request: HttpRequest, pk: int) -> FileResponse:
 class ImportForm(forms.Form):
     file = forms.FileField(
         help_text="A CSV file (UTF-8) with a header row: name and barangay_psgc, then any "
-        "column of the profile, named as in a CSV export (an export re-imports as it is)."
+        "column of the profile, named as in a CSV export. Export, correct the cells in a "
+        "spreadsheet, import back: each row's id updates its community; a row without an id "
+        "is a new community."
     )
 
     def clean_file(self):

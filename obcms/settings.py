@@ -161,7 +161,7 @@ DATABASES = {
     "default": env.database(
         "DATABASE_URL",
         default=f"sqlite:///{DATA_DIR / 'obcms.sqlite3'}",
-        conn_max_age=env.int("CONN_MAX_AGE", default=60, minimum=0),
+        conn_max_age=env.int("CONN_MAX_AGE", default=60, minimum=0, maximum=24 * 60 * 60),
     )
 }
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
@@ -394,7 +394,10 @@ if AWS_STORAGE_BUCKET_NAME:
 SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 SECURE_SSL_REDIRECT = env.bool("SECURE_SSL_REDIRECT", default=not DEBUG)
 # Start low and raise once HTTPS is known good: browsers remember this for its whole length.
-SECURE_HSTS_SECONDS = env.int("SECURE_HSTS_SECONDS", default=0 if DEBUG else 3600, minimum=0)
+# At most two years, the longest hstspreload.org asks for.
+SECURE_HSTS_SECONDS = env.int(
+    "SECURE_HSTS_SECONDS", default=0 if DEBUG else 3600, minimum=0, maximum=2 * 365 * 24 * 60 * 60
+)
 SECURE_HSTS_INCLUDE_SUBDOMAINS = env.bool("SECURE_HSTS_INCLUDE_SUBDOMAINS", default=False)
 SECURE_HSTS_PRELOAD = env.bool("SECURE_HSTS_PRELOAD", default=False)
 SECURE_CONTENT_TYPE_NOSNIFF = True
@@ -416,9 +419,14 @@ SILENCED_SYSTEM_CHECKS = ["security.W009", "models.W040"]
 # Bodies above this are refused with 413 before they are read; imports are capped at 5 MB.
 # Attachments (documents and photos on records, obcms/records/attachments.py) up to this size;
 # a request carries one with its form fields, so the body limit stays a megabyte above it.
-ATTACHMENT_MAX_MB = env.int("ATTACHMENT_MAX_MB", default=9, minimum=1)
+# At most 100 MB: a body must arrive within GUNICORN_READ_TIMEOUT (60 s) and the routers' limits.
+ATTACHMENT_MAX_MB = env.int("ATTACHMENT_MAX_MB", default=9, minimum=1, maximum=100)
 MAX_REQUEST_BYTES = max(10, ATTACHMENT_MAX_MB + 1) * 1024 * 1024
-SESSION_COOKIE_AGE = env.int("SESSION_COOKIE_AGE", default=8 * 60 * 60, minimum=60)
+# At most 400 days, the longest a browser keeps a cookie (RFC 6265bis; Chrome caps it there). A
+# larger value passed here and then overflowed the session's expiry date at every sign-in (400).
+SESSION_COOKIE_AGE = env.int(
+    "SESSION_COOKIE_AGE", default=8 * 60 * 60, minimum=60, maximum=400 * 24 * 60 * 60
+)
 # Sessions read from Redis, written through to the database (one query less a request). With
 # the local-memory cache (no REDIS_URL) each web process would keep its own copy, and one
 # could still honour a session another has signed out: the database alone then.
@@ -523,8 +531,13 @@ CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_WORKER_CANCEL_LONG_RUNNING_TASKS_ON_CONNECTION_LOSS = True
 # A task gets SoftTimeLimitExceeded at the soft limit (to clean up) and is killed at the hard one.
-CELERY_TASK_TIME_LIMIT = env.int("CELERY_TASK_TIME_LIMIT", default=300, minimum=2)
-CELERY_TASK_SOFT_TIME_LIMIT = env.int("CELERY_TASK_SOFT_TIME_LIMIT", default=240, minimum=1)
+# At most a day: a longer task is a bug, and the limit also sets Redis's visibility timeout.
+CELERY_TASK_TIME_LIMIT = env.int(
+    "CELERY_TASK_TIME_LIMIT", default=300, minimum=2, maximum=24 * 60 * 60
+)
+CELERY_TASK_SOFT_TIME_LIMIT = env.int(
+    "CELERY_TASK_SOFT_TIME_LIMIT", default=240, minimum=1, maximum=24 * 60 * 60 - 1
+)
 if CELERY_TASK_SOFT_TIME_LIMIT >= CELERY_TASK_TIME_LIMIT:
     env.problem(
         "CELERY_TASK_SOFT_TIME_LIMIT",
@@ -547,9 +560,11 @@ if CELERY_RESULT_BACKEND.startswith("rediss:"):
     CELERY_REDIS_BACKEND_USE_SSL = REDIS_SSL_OPTIONS
 CELERY_WORKER_HIJACK_ROOT_LOGGER = False
 # Celery's default is one process per CPU the container can see, often the host's; be explicit.
-CELERY_WORKER_CONCURRENCY = env.int("CELERY_WORKER_CONCURRENCY", default=2, minimum=1)
+CELERY_WORKER_CONCURRENCY = env.int("CELERY_WORKER_CONCURRENCY", default=2, minimum=1, maximum=64)
 # Worker and beat started before the release step wait this long for migrations, then exit.
-MIGRATIONS_WAIT_TIMEOUT = env.int("MIGRATIONS_WAIT_TIMEOUT", default=300, minimum=0)
+MIGRATIONS_WAIT_TIMEOUT = env.int(
+    "MIGRATIONS_WAIT_TIMEOUT", default=300, minimum=0, maximum=24 * 60 * 60
+)
 
 # Beat: one sender at a time (obcms/beat.py), ticking at least every 5 s to keep its lock.
 CELERY_BEAT_SCHEDULER = "obcms.beat:LockedScheduler"
@@ -602,13 +617,13 @@ CELERY_BEAT_SCHEDULE = {
 }
 # /ready/ fails below this much free space in DATA_DIR (when the embedded database, broker or
 # uploaded files live there).
-DATA_DIR_MIN_FREE_MB = env.int("DATA_DIR_MIN_FREE_MB", default=100, minimum=0)
+DATA_DIR_MIN_FREE_MB = env.int("DATA_DIR_MIN_FREE_MB", default=100, minimum=0, maximum=1024 * 1024)
 # Background jobs (obcms/reports/jobs.py): the row is the truth, the broker a doorbell. A
 # running job's lease is renewed by its worker; the sweeper sends again every job queued or
 # running past its lease; transient outages are retried with backoff for TASK_RETRY_WINDOW.
-JOB_LEASE = env.int("JOB_LEASE", default=60, minimum=2)
-JOB_SWEEP_INTERVAL = env.int("JOB_SWEEP_INTERVAL", default=30, minimum=1)
-TASK_RETRY_WINDOW = env.int("TASK_RETRY_WINDOW", default=600, minimum=0)
+JOB_LEASE = env.int("JOB_LEASE", default=60, minimum=2, maximum=60 * 60)
+JOB_SWEEP_INTERVAL = env.int("JOB_SWEEP_INTERVAL", default=30, minimum=1, maximum=60 * 60)
+TASK_RETRY_WINDOW = env.int("TASK_RETRY_WINDOW", default=600, minimum=0, maximum=24 * 60 * 60)
 CELERY_BEAT_SCHEDULE["sweep-jobs"] = {
     "task": "obcms.reports.tasks.sweep_jobs",
     "schedule": float(JOB_SWEEP_INTERVAL),

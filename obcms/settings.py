@@ -143,13 +143,14 @@ TEMPLATES = [
     },
 ]
 
-# The admin lives at a path of your choosing, ending in a slash.
+# The admin lives at a path of your choosing, ending in a slash: segments of letters, digits,
+# - _ and . only ('../' was accepted, and put the admin where no browser reaches it).
 ADMIN_URL = env.str("ADMIN_URL", default="admin/")
-if not ADMIN_URL.endswith("/") or ADMIN_URL.startswith("/"):
+if not re.fullmatch(r"(?:(?!\.\.?/)[A-Za-z0-9._-]+/)+", ADMIN_URL):
     env.problem(
         "ADMIN_URL",
-        f"expected a path like 'staff-admin/' (no leading slash, a trailing "
-        f"one), got {ADMIN_URL!r}",
+        f"expected a path like 'staff-admin/' (letters, digits, - _ . between slashes, no "
+        f"leading slash, a trailing one, no . or .. segment), got {ADMIN_URL!r}",
     )
     ADMIN_URL = "admin/"
 

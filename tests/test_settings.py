@@ -156,6 +156,12 @@ def test_hosts_fall_back_to_what_the_platform_announces(variables, host):
         ("SENTRY_DSN", "sentry", "SENTRY_DSN: expected a URL starting with https://"),
         ("SENTRY_TRACES_SAMPLE_RATE", "2", "SENTRY_TRACES_SAMPLE_RATE: expected a number from"),
         ("ADMIN_URL", "/admin", "ADMIN_URL: expected a path like"),
+        # Paths no browser reaches (it resolves . and ..) or that need escaping.
+        ("ADMIN_URL", "../", "ADMIN_URL: expected a path like"),
+        ("ADMIN_URL", "staff/./", "ADMIN_URL: expected a path like"),
+        ("ADMIN_URL", "staff//", "ADMIN_URL: expected a path like"),
+        ("ADMIN_URL", "staff admin/", "ADMIN_URL: expected a path like"),
+        ("ADMIN_URL", "staff%2F/", "ADMIN_URL: expected a path like"),
         ("REDIS_SSL_CERT_REQS", "never", "REDIS_SSL_CERT_REQS: expected one of required"),
         ("CELERY_TASK_TIME_LIMIT", "5m", "CELERY_TASK_TIME_LIMIT: expected a whole number"),
         (
@@ -278,3 +284,15 @@ def test_the_longest_session_allowed_signs_in(settings, tmp_path):
     assert response.status_code == 302
     assert response.cookies[settings.SESSION_COOKIE_NAME]["max-age"] == longest
     assert client.get("/").status_code == 200
+
+
+def test_an_admin_path_of_several_segments_is_served_there(tmp_path):
+    s = snapshot(DEBUG="true", DATA_DIR=str(tmp_path), ADMIN_URL="ops.staff/admin-2_x/")
+    assert s["PROBLEMS"] == []
+    result = manage(
+        "shell",
+        "-c",
+        "from django.urls import reverse; print(reverse('admin:index'))",
+        env=base_env(DEBUG="true", DATA_DIR=str(tmp_path), ADMIN_URL="ops.staff/admin-2_x/"),
+    )
+    assert result.stdout.splitlines()[-1] == "/ops.staff/admin-2_x/", result.stderr

@@ -62,6 +62,19 @@ class JsonFormatter(logging.Formatter):
         return json.dumps(event, default=str)
 
 
+class RefusalFilter(logging.Filter):
+    """A refusal is not an error: Django logs a 403 (PermissionDenied) as a warning with the
+    exception's traceback attached. Responses below 500 are logged as their one line; server
+    errors keep their traceback."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        status = getattr(record, "status_code", None)
+        if record.exc_info and isinstance(status, int) and status < 500:
+            record.exc_info = None
+            record.exc_text = None
+        return True
+
+
 class RequestIdFilter(logging.Filter):
     def filter(self, record: logging.LogRecord) -> bool:
         if not hasattr(record, "request_id"):

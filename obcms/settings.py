@@ -476,7 +476,10 @@ LOGGING_CONFIG = "obcms.logs.configure"
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "filters": {"request_id": {"()": "obcms.logs.RequestIdFilter"}},
+    "filters": {
+        "request_id": {"()": "obcms.logs.RequestIdFilter"},
+        "refusals": {"()": "obcms.logs.RefusalFilter"},  # a 403's line without a traceback
+    },
     "formatters": {
         "json": {"()": "obcms.logs.JsonFormatter"},
         "text": {"format": "%(asctime)s %(levelname)-7s %(name)s [%(request_id)s] %(message)s"},
@@ -485,7 +488,7 @@ LOGGING = {
         "stdout": {
             "class": "logging.StreamHandler",
             "formatter": LOG_FORMAT,
-            "filters": ["request_id"],
+            "filters": ["request_id", "refusals"],
             "stream": "ext://sys.stdout",
         },
     },

@@ -4,6 +4,7 @@ ingest endpoint) and JSON logs whose request id follows a request into the task 
 import gzip
 import json
 import re
+import subprocess
 import threading
 import time
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -11,7 +12,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 import brotli
 import pytest
 
-from tests.support.processes import Browserless, http_get, manage, procfile
+from tests.support.processes import REPO, Browserless, base_env, http_get, manage, procfile, run
 
 SETTINGS = "tests.settings_observability"
 SECRETS = ("s3ss10nvalue", "hunter2-password", "csrf-s3cret", "Bearer t0ken", "0917-555-0101")
@@ -267,3 +268,40 @@ def test_without_a_dsn_the_sdk_is_not_initialised(tmp_path):
         SENTRY_DSN="http://k@127.0.0.1:9/1",
     )
     assert active is True
+
+
+REQUESTS = """
+import django
+django.setup()
+from django.test import Client
+client = Client(raise_request_exception=False)
+assert client.get("/refuse/").status_code == 403
+assert client.get("/boom/").status_code == 500
+"""
+
+
+def logged_requests(tmp_path, log_format: str) -> subprocess.CompletedProcess:
+    """A 403 and a 500 through Django's real handler, logged by a fresh process with the
+    settings' own logging (DEBUG on, as on a laptop)."""
+    result = run(
+        f"python -c '{REQUESTS}'",
+        base_env(
+            DEBUG="true",
+            LOG_FORMAT=log_format,
+            DATA_DIR=str(tmp_path),
+            ALLOWED_HOSTS="testserver",
+            DJANGO_SETTINGS_MODULE=SETTINGS,
+            PYTHONPATH=str(REPO),
+        ),
+    )
+    assert result.returncode == 0, result.stderr
+    return result
+
+
+@pytest.mark.parametrize("log_format", ["text", "json"])
+def test_a_refusal_is_one_line_and_a_server_error_keeps_its_traceback(tmp_path, log_format):
+    output = logged_requests(tmp_path, log_format).stdout
+    refusals = [line for line in output.splitlines() if "Forbidden (Permission denied)" in line]
+    assert len(refusals) == 1
+    assert "PermissionDenied" not in output
+    assert "RuntimeError: view failed on purpose" in output

@@ -482,7 +482,7 @@ LOGGING = {
     },
     "formatters": {
         "json": {"()": "obcms.logs.JsonFormatter"},
-        "text": {"format": "%(asctime)s %(levelname)-7s %(name)s [%(request_id)s] %(message)s"},
+        "text": {"()": "obcms.logs.TextFormatter"},  # times in UTC, as the JSON's
     },
     "handlers": {
         "stdout": {
@@ -494,6 +494,9 @@ LOGGING = {
     },
     "root": {"handlers": ["stdout"], "level": LOG_LEVEL.upper()},
     "loggers": {
+        # Django's own defaults (applied first) give "django" a bare console handler when DEBUG
+        # is on: every error came out twice. Through ours only, at LOG_LEVEL.
+        "django": {"handlers": [], "level": "NOTSET"},
         # Scanners hitting the wrong Host are noise, not errors: the 400 is in the access log.
         "django.security.DisallowedHost": {"handlers": [], "level": "CRITICAL", "propagate": False},
         "django.db.backends": {"level": "INFO"},

@@ -70,9 +70,11 @@ if not ALLOWED_HOSTS:
         )
 CSRF_TRUSTED_ORIGINS = env.list("CSRF_TRUSTED_ORIGINS") or https_origins(ALLOWED_HOSTS)
 # Where links in emails (invitations, password resets) point: never the request's Host header.
-SITE_URL = env.url("SITE_URL", schemes=("https", "http")).rstrip("/") or site_url(
-    ALLOWED_HOSTS + platform_hosts(env), debug=DEBUG
-)
+# Unset, it is guessed from the hosts (http://localhost:8000 on a laptop); pages that show a
+# link to the person reading them (the calendar feed) use the address they are using instead,
+# unless SITE_URL is set (obcms/agenda/views.py).
+SITE_URL_CONFIGURED = env.url("SITE_URL", schemes=("https", "http")).rstrip("/")
+SITE_URL = SITE_URL_CONFIGURED or site_url(ALLOWED_HOSTS + platform_hosts(env), debug=DEBUG)
 
 ROOT_URLCONF = "obcms.urls"
 WSGI_APPLICATION = "obcms.wsgi.application"  # nixpacks finds the app by this exact line

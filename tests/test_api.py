@@ -278,6 +278,19 @@ def test_every_write_refuses_a_read_token(client):
         assert response.json()["code"] == "read_only_token", (method, url)
 
 
+def test_a_viewers_read_token_is_told_what_a_viewer_can_do_not_to_make_a_read_write_one(client):
+    """A viewer cannot create a read-write token: the answer names the role, not the scope."""
+    _, secret = token_for("viewer", scope=ApiToken.Scope.READ)
+    c = factories.community()
+    response = client.patch(
+        f"/api/v1/communities/{c.pk}/", {"population": 5}, "application/json", **bearer(secret)
+    )
+    assert response.status_code == 403
+    assert response.json()["code"] == "role_forbids"
+    assert "read-write token" not in response.json()["message"]
+    assert "ask an administrator" in response.json()["message"]
+
+
 def test_a_viewers_token_cannot_write_even_if_created_read_write(client):
     _, secret = token_for("viewer", scope=ApiToken.Scope.READ_WRITE)
     c = factories.community()

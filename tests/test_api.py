@@ -583,6 +583,24 @@ def test_a_forged_cursor_is_a_400_not_a_server_error(client):
         assert list(response.json()["errors"]) == ["cursor"]
 
 
+def test_a_garbage_cursor_is_a_400_not_the_first_page_again(client):
+    """DRF decodes any base64 without o=, r= or p= to the first page: a program following a
+    mangled 'next' link would read page 1 forever."""
+    import base64
+
+    _, secret = token_for("viewer")
+    factories.community()
+    garbage = ["eyJ4Ijoi", base64.b64encode(b"o=1&o=2").decode(), "cD0x!!", "%%%"]
+    for cursor in garbage:
+        response = client.get("/api/v1/communities/", {"cursor": cursor}, **bearer(secret))
+        assert response.status_code == 400, cursor
+        assert response.json()["code"] == "invalid"
+        assert list(response.json()["errors"]) == ["cursor"]
+    for cursor in ("", base64.b64encode(b"p=1").decode()):
+        response = client.get("/api/v1/communities/", {"cursor": cursor}, **bearer(secret))
+        assert response.status_code == 200, cursor
+
+
 def test_the_cursor_neither_skips_nor_repeats_while_records_are_added(client):
     _, secret = token_for("viewer")
     barangay = factories.place()

@@ -27,6 +27,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from obcms.env import Env, exit_with
 from obcms.platform import default_drain_seconds
+from obcms.web import WEB_CONCURRENCY_MAX
 from obcms.web_worker import ReadFirstWorker
 
 env = Env()
@@ -49,7 +50,7 @@ worker_class = "obcms.web_worker.ReadFirstWorker"
 # slow connections pile up, not who is served; 60 s, as long as the routers in front allow (nginx
 # on Dokku: 60 s between reads; Traefik on Coolify: 60 s for the whole request), so an upload on a
 # slow line that gets through the router is not cut here (9 MB at 1.5 Mbit/s: about 50 s).
-read_timeout = env.int("GUNICORN_READ_TIMEOUT", default=60, minimum=1)
+read_timeout = env.int("GUNICORN_READ_TIMEOUT", default=60, minimum=1, maximum=3600)
 ReadFirstWorker.read_timeout = read_timeout
 
 
@@ -62,11 +63,13 @@ def _default_workers() -> int:
 
 # Worker processes: WEB_CONCURRENCY, the name Heroku (which sets it from the dyno size), Render
 # and the buildpacks use, else from the CPUs we may use.
-workers = env.int("WEB_CONCURRENCY", default=_default_workers(), minimum=1)
+workers = env.int(
+    "WEB_CONCURRENCY", default=_default_workers(), minimum=1, maximum=WEB_CONCURRENCY_MAX
+)
 
 # Threads per worker. Each thread holds its own database connection (CONN_MAX_AGE keeps it),
 # so workers x threads is the number of PostgreSQL connections one web container may use.
-threads = env.int("GUNICORN_THREADS", default=4, minimum=1)
+threads = env.int("GUNICORN_THREADS", default=4, minimum=1, maximum=256)
 
 # Build the app once in the master, then fork: less memory (shared pages), faster worker
 # restarts, and a broken environment stops the master once instead of every worker in a loop.
@@ -78,11 +81,11 @@ preload_app = True
 # "is not tied to the length of time required to handle a single request",
 # https://docs.gunicorn.org/en/stable/settings.html#timeout). Heroku's router gives up on a
 # request at 30 s whatever we do; 28 replaces a hung worker by about then.
-timeout = env.int("GUNICORN_TIMEOUT", default=28, minimum=1)
+timeout = env.int("GUNICORN_TIMEOUT", default=28, minimum=1, maximum=3600)
 
 # On SIGTERM, workers get this long to finish in-flight requests. Below the platforms' 30 s
 # between SIGTERM and SIGKILL (Heroku, Coolify's default grace) so we exit cleanly, not killed.
-graceful_timeout = env.int("GUNICORN_GRACEFUL_TIMEOUT", default=25, minimum=1)
+graceful_timeout = env.int("GUNICORN_GRACEFUL_TIMEOUT", default=25, minimum=1, maximum=3600)
 
 # On SIGTERM, keep serving this long before closing the listening socket, with /ready/ answering
 # 503 (obcms/health/drain.py): a router that still routes to us during a rolling update gets
@@ -165,11 +168,11 @@ def on_exit(server) -> None:
 # Keep idle client connections open longer than the proxy in front does (Heroku's router: 90 s
 # idle; Traefik on Coolify: 180 s), otherwise we close a socket the proxy is about to reuse and
 # it answers 502.
-keepalive = env.int("GUNICORN_KEEPALIVE", default=185, minimum=1)
+keepalive = env.int("GUNICORN_KEEPALIVE", default=185, minimum=1, maximum=3600)
 
 # Restart each worker after this many requests (with jitter so they do not restart together):
 # a ceiling on any slow leak in our code or a library. 0 turns it off.
-max_requests = env.int("GUNICORN_MAX_REQUESTS", default=1000, minimum=0)
+max_requests = env.int("GUNICORN_MAX_REQUESTS", default=1000, minimum=0, maximum=10_000_000)
 max_requests_jitter = max(1, max_requests // 10) if max_requests else 0
 
 # Trust X-Forwarded-* only from these addresses. The platforms' routers reach the container from

@@ -62,9 +62,27 @@ class ReliableTask(Task):
     max_retries = 5
 
 
+def stop_before_the_command_line() -> None:
+    """``celery worker`` reads CELERY_WORKER_CONCURRENCY itself, as its ``--concurrency`` (click's
+    ``auto_envvar_prefix="CELERY"``), after loading this module (``--app obcms``) and before
+    the settings: a malformed value stopped it with click's ``Error: Invalid value for '-c'``,
+    exit 2, instead of our line. Worker and beat check the environment here, first, as the web
+    line does in obcms/web.py; other celery commands only stop on malformed values."""
+    import sys
+    from pathlib import Path
+
+    command = Path(sys.argv[0] if sys.argv else "")
+    if command.name != "celery" and command.parent.name != "celery":
+        return  # imported by Django, gunicorn or a test: the settings report problems there
+    from obcms.env import stop_on_problems
+
+    stop_on_problems(serving=any(word in ("worker", "beat") for word in sys.argv[1:]))
+
+
 app = Celery("obcms", task_cls=ReliableTask)
 app.config_from_object("django.conf:settings", namespace="CELERY")
 app.autodiscover_tasks()
+stop_before_the_command_line()
 
 
 @signals.setup_logging.connect

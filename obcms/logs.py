@@ -15,6 +15,7 @@ import json
 import logging
 import logging.config
 import re
+import time
 import uuid
 from collections.abc import Callable
 from contextvars import ContextVar
@@ -62,6 +63,37 @@ class JsonFormatter(logging.Formatter):
         return json.dumps(event, default=str)
 
 
+class TextFormatter(logging.Formatter):
+    """The laptop's readable lines, timed in UTC like the JSON ones (``time``): Django sets the
+    process's TZ to TIME_ZONE, so logging's local time was Manila's, without a zone."""
+
+    FORMAT = "%(asctime)s %(levelname)-7s %(name)s [%(request_id)s] %(message)s"
+    converter = time.gmtime
+    default_time_format = "%Y-%m-%dT%H:%M:%S"
+    default_msec_format = "%s.%03d+00:00"
+
+    def __init__(self, fmt: str | None = None, **kwargs: object) -> None:
+        super().__init__(fmt or self.FORMAT, **kwargs)
+
+    def format(self, record: logging.LogRecord) -> str:
+        if not hasattr(record, "request_id"):
+            record.request_id = "-"  # gunicorn's own lines, outside any request
+        return super().format(record)
+
+
+class RefusalFilter(logging.Filter):
+    """A refusal is not an error: Django logs a 403 (PermissionDenied) as a warning with the
+    exception's traceback attached. Responses below 500 are logged as their one line; server
+    errors keep their traceback."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        status = getattr(record, "status_code", None)
+        if record.exc_info and isinstance(status, int) and status < 500:
+            record.exc_info = None
+            record.exc_text = None
+        return True
+
+
 class RequestIdFilter(logging.Filter):
     def filter(self, record: logging.LogRecord) -> bool:
         if not hasattr(record, "request_id"):
@@ -93,10 +125,11 @@ class GunicornLogger(Logger):
         from obcms.env import Env
 
         env = Env()
-        if log_format(env, debug=env.bool("DEBUG")) == "json":
-            for log in (self.error_log, self.access_log):
-                for handler in log.handlers:
-                    handler.setFormatter(JsonFormatter())
+        # Our formats, not gunicorn's: its text lines were timed in local time (+0800).
+        json_mode = log_format(env, debug=env.bool("DEBUG")) == "json"
+        for log in (self.error_log, self.access_log):
+            for handler in log.handlers:
+                handler.setFormatter(JsonFormatter() if json_mode else TextFormatter())
 
     def access(self, resp: object, req: object, environ: dict, request_time: object) -> None:
         if not (self.cfg.accesslog or self.cfg.logconfig or self.cfg.logconfig_dict):
@@ -116,7 +149,8 @@ class GunicornLogger(Logger):
         level = logging.DEBUG if fields["path"] in PROBE_PATHS and status < 400 else logging.INFO
         message = f"{fields['method']} {fields['path']} {status} {fields['duration_ms']}ms"
         if not any(isinstance(h.formatter, JsonFormatter) for h in self.access_log.handlers):
-            message = " ".join(f"{key}={value}" for key, value in fields.items())
+            # The request id is the text line's [bracket], as on Django's lines.
+            message = " ".join(f"{k}={v}" for k, v in fields.items() if k != "request_id")
         try:
             self.access_log.log(level, message, extra=fields)
         except Exception:

@@ -70,9 +70,11 @@ if not ALLOWED_HOSTS:
         )
 CSRF_TRUSTED_ORIGINS = env.list("CSRF_TRUSTED_ORIGINS") or https_origins(ALLOWED_HOSTS)
 # Where links in emails (invitations, password resets) point: never the request's Host header.
-SITE_URL = env.url("SITE_URL", schemes=("https", "http")).rstrip("/") or site_url(
-    ALLOWED_HOSTS + platform_hosts(env), debug=DEBUG
-)
+# Unset, it is guessed from the hosts (http://localhost:8000 on a laptop); pages that show a
+# link to the person reading them (the calendar feed) use the address they are using instead,
+# unless SITE_URL is set (obcms/agenda/views.py).
+SITE_URL_CONFIGURED = env.url("SITE_URL", schemes=("https", "http")).rstrip("/")
+SITE_URL = SITE_URL_CONFIGURED or site_url(ALLOWED_HOSTS + platform_hosts(env), debug=DEBUG)
 
 ROOT_URLCONF = "obcms.urls"
 WSGI_APPLICATION = "obcms.wsgi.application"  # nixpacks finds the app by this exact line
@@ -143,13 +145,14 @@ TEMPLATES = [
     },
 ]
 
-# The admin lives at a path of your choosing, ending in a slash.
+# The admin lives at a path of your choosing, ending in a slash: segments of letters, digits,
+# - _ and . only ('../' was accepted, and put the admin where no browser reaches it).
 ADMIN_URL = env.str("ADMIN_URL", default="admin/")
-if not ADMIN_URL.endswith("/") or ADMIN_URL.startswith("/"):
+if not re.fullmatch(r"(?:(?!\.\.?/)[A-Za-z0-9._-]+/)+", ADMIN_URL):
     env.problem(
         "ADMIN_URL",
-        f"expected a path like 'staff-admin/' (no leading slash, a trailing "
-        f"one), got {ADMIN_URL!r}",
+        f"expected a path like 'staff-admin/' (letters, digits, - _ . between slashes, no "
+        f"leading slash, a trailing one, no . or .. segment), got {ADMIN_URL!r}",
     )
     ADMIN_URL = "admin/"
 
@@ -161,7 +164,7 @@ DATABASES = {
     "default": env.database(
         "DATABASE_URL",
         default=f"sqlite:///{DATA_DIR / 'obcms.sqlite3'}",
-        conn_max_age=env.int("CONN_MAX_AGE", default=60, minimum=0),
+        conn_max_age=env.int("CONN_MAX_AGE", default=60, minimum=0, maximum=24 * 60 * 60),
     )
 }
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
@@ -394,7 +397,10 @@ if AWS_STORAGE_BUCKET_NAME:
 SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 SECURE_SSL_REDIRECT = env.bool("SECURE_SSL_REDIRECT", default=not DEBUG)
 # Start low and raise once HTTPS is known good: browsers remember this for its whole length.
-SECURE_HSTS_SECONDS = env.int("SECURE_HSTS_SECONDS", default=0 if DEBUG else 3600, minimum=0)
+# At most two years, the longest hstspreload.org asks for.
+SECURE_HSTS_SECONDS = env.int(
+    "SECURE_HSTS_SECONDS", default=0 if DEBUG else 3600, minimum=0, maximum=2 * 365 * 24 * 60 * 60
+)
 SECURE_HSTS_INCLUDE_SUBDOMAINS = env.bool("SECURE_HSTS_INCLUDE_SUBDOMAINS", default=False)
 SECURE_HSTS_PRELOAD = env.bool("SECURE_HSTS_PRELOAD", default=False)
 SECURE_CONTENT_TYPE_NOSNIFF = True
@@ -416,9 +422,14 @@ SILENCED_SYSTEM_CHECKS = ["security.W009", "models.W040"]
 # Bodies above this are refused with 413 before they are read; imports are capped at 5 MB.
 # Attachments (documents and photos on records, obcms/records/attachments.py) up to this size;
 # a request carries one with its form fields, so the body limit stays a megabyte above it.
-ATTACHMENT_MAX_MB = env.int("ATTACHMENT_MAX_MB", default=9, minimum=1)
+# At most 100 MB: a body must arrive within GUNICORN_READ_TIMEOUT (60 s) and the routers' limits.
+ATTACHMENT_MAX_MB = env.int("ATTACHMENT_MAX_MB", default=9, minimum=1, maximum=100)
 MAX_REQUEST_BYTES = max(10, ATTACHMENT_MAX_MB + 1) * 1024 * 1024
-SESSION_COOKIE_AGE = env.int("SESSION_COOKIE_AGE", default=8 * 60 * 60, minimum=60)
+# At most 400 days, the longest a browser keeps a cookie (RFC 6265bis; Chrome caps it there). A
+# larger value passed here and then overflowed the session's expiry date at every sign-in (400).
+SESSION_COOKIE_AGE = env.int(
+    "SESSION_COOKIE_AGE", default=8 * 60 * 60, minimum=60, maximum=400 * 24 * 60 * 60
+)
 # Sessions read from Redis, written through to the database (one query less a request). With
 # the local-memory cache (no REDIS_URL) each web process would keep its own copy, and one
 # could still honour a session another has signed out: the database alone then.
@@ -467,21 +478,27 @@ LOGGING_CONFIG = "obcms.logs.configure"
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "filters": {"request_id": {"()": "obcms.logs.RequestIdFilter"}},
+    "filters": {
+        "request_id": {"()": "obcms.logs.RequestIdFilter"},
+        "refusals": {"()": "obcms.logs.RefusalFilter"},  # a 403's line without a traceback
+    },
     "formatters": {
         "json": {"()": "obcms.logs.JsonFormatter"},
-        "text": {"format": "%(asctime)s %(levelname)-7s %(name)s [%(request_id)s] %(message)s"},
+        "text": {"()": "obcms.logs.TextFormatter"},  # times in UTC, as the JSON's
     },
     "handlers": {
         "stdout": {
             "class": "logging.StreamHandler",
             "formatter": LOG_FORMAT,
-            "filters": ["request_id"],
+            "filters": ["request_id", "refusals"],
             "stream": "ext://sys.stdout",
         },
     },
     "root": {"handlers": ["stdout"], "level": LOG_LEVEL.upper()},
     "loggers": {
+        # Django's own defaults (applied first) give "django" a bare console handler when DEBUG
+        # is on: every error came out twice. Through ours only, at LOG_LEVEL.
+        "django": {"handlers": [], "level": "NOTSET"},
         # Scanners hitting the wrong Host are noise, not errors: the 400 is in the access log.
         "django.security.DisallowedHost": {"handlers": [], "level": "CRITICAL", "propagate": False},
         "django.db.backends": {"level": "INFO"},
@@ -523,8 +540,13 @@ CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_WORKER_CANCEL_LONG_RUNNING_TASKS_ON_CONNECTION_LOSS = True
 # A task gets SoftTimeLimitExceeded at the soft limit (to clean up) and is killed at the hard one.
-CELERY_TASK_TIME_LIMIT = env.int("CELERY_TASK_TIME_LIMIT", default=300, minimum=2)
-CELERY_TASK_SOFT_TIME_LIMIT = env.int("CELERY_TASK_SOFT_TIME_LIMIT", default=240, minimum=1)
+# At most a day: a longer task is a bug, and the limit also sets Redis's visibility timeout.
+CELERY_TASK_TIME_LIMIT = env.int(
+    "CELERY_TASK_TIME_LIMIT", default=300, minimum=2, maximum=24 * 60 * 60
+)
+CELERY_TASK_SOFT_TIME_LIMIT = env.int(
+    "CELERY_TASK_SOFT_TIME_LIMIT", default=240, minimum=1, maximum=24 * 60 * 60 - 1
+)
 if CELERY_TASK_SOFT_TIME_LIMIT >= CELERY_TASK_TIME_LIMIT:
     env.problem(
         "CELERY_TASK_SOFT_TIME_LIMIT",
@@ -547,9 +569,11 @@ if CELERY_RESULT_BACKEND.startswith("rediss:"):
     CELERY_REDIS_BACKEND_USE_SSL = REDIS_SSL_OPTIONS
 CELERY_WORKER_HIJACK_ROOT_LOGGER = False
 # Celery's default is one process per CPU the container can see, often the host's; be explicit.
-CELERY_WORKER_CONCURRENCY = env.int("CELERY_WORKER_CONCURRENCY", default=2, minimum=1)
+CELERY_WORKER_CONCURRENCY = env.int("CELERY_WORKER_CONCURRENCY", default=2, minimum=1, maximum=64)
 # Worker and beat started before the release step wait this long for migrations, then exit.
-MIGRATIONS_WAIT_TIMEOUT = env.int("MIGRATIONS_WAIT_TIMEOUT", default=300, minimum=0)
+MIGRATIONS_WAIT_TIMEOUT = env.int(
+    "MIGRATIONS_WAIT_TIMEOUT", default=300, minimum=0, maximum=24 * 60 * 60
+)
 
 # Beat: one sender at a time (obcms/beat.py), ticking at least every 5 s to keep its lock.
 CELERY_BEAT_SCHEDULER = "obcms.beat:LockedScheduler"
@@ -602,13 +626,13 @@ CELERY_BEAT_SCHEDULE = {
 }
 # /ready/ fails below this much free space in DATA_DIR (when the embedded database, broker or
 # uploaded files live there).
-DATA_DIR_MIN_FREE_MB = env.int("DATA_DIR_MIN_FREE_MB", default=100, minimum=0)
+DATA_DIR_MIN_FREE_MB = env.int("DATA_DIR_MIN_FREE_MB", default=100, minimum=0, maximum=1024 * 1024)
 # Background jobs (obcms/reports/jobs.py): the row is the truth, the broker a doorbell. A
 # running job's lease is renewed by its worker; the sweeper sends again every job queued or
 # running past its lease; transient outages are retried with backoff for TASK_RETRY_WINDOW.
-JOB_LEASE = env.int("JOB_LEASE", default=60, minimum=2)
-JOB_SWEEP_INTERVAL = env.int("JOB_SWEEP_INTERVAL", default=30, minimum=1)
-TASK_RETRY_WINDOW = env.int("TASK_RETRY_WINDOW", default=600, minimum=0)
+JOB_LEASE = env.int("JOB_LEASE", default=60, minimum=2, maximum=60 * 60)
+JOB_SWEEP_INTERVAL = env.int("JOB_SWEEP_INTERVAL", default=30, minimum=1, maximum=60 * 60)
+TASK_RETRY_WINDOW = env.int("TASK_RETRY_WINDOW", default=600, minimum=0, maximum=24 * 60 * 60)
 CELERY_BEAT_SCHEDULE["sweep-jobs"] = {
     "task": "obcms.reports.tasks.sweep_jobs",
     "schedule": float(JOB_SWEEP_INTERVAL),

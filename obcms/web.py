@@ -16,10 +16,13 @@ import sys
 
 from obcms.env import Env, exit_with
 
+# Worker processes per web container; each holds GUNICORN_THREADS database connections.
+WEB_CONCURRENCY_MAX = 64
+
 
 def main() -> None:
     env = Env()
-    env.int("WEB_CONCURRENCY", default=1, minimum=1)
+    env.int("WEB_CONCURRENCY", default=1, minimum=1, maximum=WEB_CONCURRENCY_MAX)
     if env.problems:
         exit_with(env.problems)
     if env.raw("WEB_CONCURRENCY") is None:

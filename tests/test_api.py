@@ -278,6 +278,19 @@ def test_every_write_refuses_a_read_token(client):
         assert response.json()["code"] == "read_only_token", (method, url)
 
 
+def test_a_viewers_read_token_is_told_what_a_viewer_can_do_not_to_make_a_read_write_one(client):
+    """A viewer cannot create a read-write token: the answer names the role, not the scope."""
+    _, secret = token_for("viewer", scope=ApiToken.Scope.READ)
+    c = factories.community()
+    response = client.patch(
+        f"/api/v1/communities/{c.pk}/", {"population": 5}, "application/json", **bearer(secret)
+    )
+    assert response.status_code == 403
+    assert response.json()["code"] == "role_forbids"
+    assert "read-write token" not in response.json()["message"]
+    assert "ask an administrator" in response.json()["message"]
+
+
 def test_a_viewers_token_cannot_write_even_if_created_read_write(client):
     _, secret = token_for("viewer", scope=ApiToken.Scope.READ_WRITE)
     c = factories.community()
@@ -568,6 +581,24 @@ def test_a_forged_cursor_is_a_400_not_a_server_error(client):
         response = client.get("/api/v1/communities/", {"cursor": forged}, **bearer(secret))
         assert response.status_code == 400
         assert list(response.json()["errors"]) == ["cursor"]
+
+
+def test_a_garbage_cursor_is_a_400_not_the_first_page_again(client):
+    """DRF decodes any base64 without o=, r= or p= to the first page: a program following a
+    mangled 'next' link would read page 1 forever."""
+    import base64
+
+    _, secret = token_for("viewer")
+    factories.community()
+    garbage = ["eyJ4Ijoi", base64.b64encode(b"o=1&o=2").decode(), "cD0x!!", "%%%"]
+    for cursor in garbage:
+        response = client.get("/api/v1/communities/", {"cursor": cursor}, **bearer(secret))
+        assert response.status_code == 400, cursor
+        assert response.json()["code"] == "invalid"
+        assert list(response.json()["errors"]) == ["cursor"]
+    for cursor in ("", base64.b64encode(b"p=1").decode()):
+        response = client.get("/api/v1/communities/", {"cursor": cursor}, **bearer(secret))
+        assert response.status_code == 200, cursor
 
 
 def test_the_cursor_neither_skips_nor_repeats_while_records_are_added(client):

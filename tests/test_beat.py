@@ -5,7 +5,7 @@ import itertools
 import os
 import re
 import signal
-import time
+from datetime import datetime
 
 import pytest
 import redis
@@ -19,12 +19,10 @@ def beat_sends(output: str) -> list[float]:
     times = []
     for line in output.splitlines():
         if "Sending due task tick" in line:
-            stamp = re.match(r"(\d{4}-\d\d-\d\d \d\d:\d\d:\d\d,\d{3})", line)
+            # Text lines start with their time in UTC, like the JSON's (obcms/logs.py).
+            stamp = re.match(r"(\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}\+00:00) ", line)
             if stamp:
-                times.append(
-                    time.mktime(time.strptime(stamp.group(1)[:19], "%Y-%m-%d %H:%M:%S"))
-                    + int(stamp.group(1)[20:]) / 1000
-                )
+                times.append(datetime.fromisoformat(stamp.group(1)).timestamp())
     return times
 
 

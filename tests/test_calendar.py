@@ -105,7 +105,7 @@ def _parse(client, path: str) -> dict[str, icalendar.Event]:
 def test_the_feed_carries_utc_times_that_read_right_in_manila_and_only_what_its_owner_may_read(
     client, settings
 ):
-    settings.SITE_URL = "https://obcms.example.org"
+    settings.SITE_URL = settings.SITE_URL_CONFIGURED = "https://obcms.example.org"
     meeting, _, _, _ = _dated_things()
     viewer = factories.user("viewer")
     client.force_login(viewer)
@@ -210,3 +210,19 @@ def test_the_month_costs_the_same_queries_with_three_meetings_or_twelve(client):
     few = factories.queries_for(client, url, {"month": MONTH})
     add(9)
     assert factories.queries_for(client, url, {"month": MONTH}) == few
+
+
+def test_the_feed_address_is_the_one_in_use_unless_site_url_is_set(client, settings):
+    """``PORT=8231 make run``: the page showed the guessed http://localhost:8000."""
+    settings.ALLOWED_HOSTS = ["localhost"]
+    settings.SITE_URL = "http://localhost:8000"  # the guess, SITE_URL unset
+    settings.SITE_URL_CONFIGURED = ""
+    client.force_login(factories.user("viewer"))
+    response = client.post(reverse("agenda:feed_new"), HTTP_HOST="localhost:8231")
+    (address,) = re.findall(r'value="([^"]+\.ics)"', response.content.decode())
+    assert address.startswith("http://localhost:8231/calendar/feed/")
+
+    settings.SITE_URL = settings.SITE_URL_CONFIGURED = "https://obcms.example.org"
+    response = client.post(reverse("agenda:feed_new"), HTTP_HOST="localhost:8231")
+    (address,) = re.findall(r'value="([^"]+\.ics)"', response.content.decode())
+    assert address.startswith("https://obcms.example.org/calendar/feed/")

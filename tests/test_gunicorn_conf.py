@@ -7,6 +7,8 @@ from gunicorn.app.base import Application
 
 from tests.support.processes import REPO, base_env, procfile, run
 
+HUGE = "99999999999999999999"
+
 
 class ConfigOnly(Application):
     """gunicorn's own config machinery, loading our file and nothing else."""
@@ -105,9 +107,24 @@ def test_every_knob_is_read(monkeypatch):
     ("name", "value", "message"),
     [
         ("WEB_CONCURRENCY", "abc", "obcms: WEB_CONCURRENCY: expected a whole number, got 'abc'"),
-        ("WEB_CONCURRENCY", "0", "obcms: WEB_CONCURRENCY: expected a whole number of at least 1"),
+        ("WEB_CONCURRENCY", "0", "obcms: WEB_CONCURRENCY: expected a whole number from 1 to 64"),
         ("PORT", "http", "obcms: PORT: expected a whole number, got 'http'"),
         ("GUNICORN_LOG_LEVEL", "chatty", "obcms: GUNICORN_LOG_LEVEL: expected one of debug"),
+        # Huge values passed a minimum-only check and reached gunicorn.
+        *(
+            (name, HUGE, f"obcms: {name}: expected a whole number from {low} to {high}, got {HUGE}")
+            for name, low, high in (
+                ("WEB_CONCURRENCY", 1, 64),
+                ("GUNICORN_THREADS", 1, 256),
+                ("GUNICORN_TIMEOUT", 1, 3600),
+                ("GUNICORN_GRACEFUL_TIMEOUT", 1, 3600),
+                ("GUNICORN_READ_TIMEOUT", 1, 3600),
+                ("GUNICORN_KEEPALIVE", 1, 3600),
+                ("GUNICORN_MAX_REQUESTS", 0, 10_000_000),
+                ("GUNICORN_DRAIN_SECONDS", 0, 25),
+                ("PORT", 1, 65535),
+            )
+        ),
     ],
 )
 def test_malformed_values_stop_gunicorn_with_one_line(monkeypatch, capsys, name, value, message):
@@ -117,7 +134,7 @@ def test_malformed_values_stop_gunicorn_with_one_line(monkeypatch, capsys, name,
     assert capsys.readouterr().err.splitlines()[0].startswith(message)
 
 
-@pytest.mark.parametrize("value", ["abc", "0", "2.5"])
+@pytest.mark.parametrize("value", ["abc", "0", "2.5", HUGE])
 def test_a_malformed_web_concurrency_stops_the_web_line_with_one_line(value):
     """gunicorn reads WEB_CONCURRENCY as it is imported, before gunicorn.conf.py: obcms/web.py
     reads it first (a traceback from gunicorn's own import otherwise)."""

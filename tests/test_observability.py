@@ -4,14 +4,16 @@ ingest endpoint) and JSON logs whose request id follows a request into the task 
 import gzip
 import json
 import re
+import subprocess
 import threading
 import time
+from datetime import UTC, datetime, timedelta
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import brotli
 import pytest
 
-from tests.support.processes import Browserless, http_get, manage, procfile
+from tests.support.processes import REPO, Browserless, base_env, http_get, manage, procfile, run
 
 SETTINGS = "tests.settings_observability"
 SECRETS = ("s3ss10nvalue", "hunter2-password", "csrf-s3cret", "Bearer t0ken", "0917-555-0101")
@@ -267,3 +269,77 @@ def test_without_a_dsn_the_sdk_is_not_initialised(tmp_path):
         SENTRY_DSN="http://k@127.0.0.1:9/1",
     )
     assert active is True
+
+
+REQUESTS = """
+import django
+django.setup()
+from django.test import Client
+client = Client(raise_request_exception=False)
+assert client.get("/refuse/").status_code == 403
+assert client.get("/boom/").status_code == 500
+"""
+
+
+def logged_requests(tmp_path, log_format: str) -> subprocess.CompletedProcess:
+    """A 403 and a 500 through Django's real handler, logged by a fresh process with the
+    settings' own logging (DEBUG on, as on a laptop)."""
+    result = run(
+        f"python -c '{REQUESTS}'",
+        base_env(
+            DEBUG="true",
+            LOG_FORMAT=log_format,
+            DATA_DIR=str(tmp_path),
+            ALLOWED_HOSTS="testserver",
+            DJANGO_SETTINGS_MODULE=SETTINGS,
+            PYTHONPATH=str(REPO),
+        ),
+    )
+    assert result.returncode == 0, result.stderr
+    return result
+
+
+@pytest.mark.parametrize("log_format", ["text", "json"])
+def test_a_refusal_is_one_line_and_a_server_error_keeps_its_traceback(tmp_path, log_format):
+    output = logged_requests(tmp_path, log_format).stdout
+    refusals = [line for line in output.splitlines() if "Forbidden (Permission denied)" in line]
+    assert len(refusals) == 1
+    assert "PermissionDenied" not in output
+    assert "RuntimeError: view failed on purpose" in output
+
+
+UTC_LINE = re.compile(r"^(\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3})\+00:00 ")
+
+
+def assert_utc_now(line: str) -> None:
+    """A text line starts with its time in UTC, with the zone, like the JSON's ``time``."""
+    match = UTC_LINE.match(line)
+    assert match, line
+    logged = datetime.fromisoformat(match.group(1)).replace(tzinfo=UTC)
+    assert abs(datetime.now(UTC) - logged) < timedelta(minutes=5), line
+
+
+def test_text_logs_say_each_error_once_in_utc(tmp_path):
+    """Django's default logging, applied before ours, also printed DEBUG's errors bare to
+    stderr; and logging's local time was Manila's (TIME_ZONE), without a zone."""
+    result = logged_requests(tmp_path, "text")
+    output = result.stdout + result.stderr
+    assert output.count("Internal Server Error: /boom/") == 1
+    assert output.count("Traceback (most recent call last)") == 1
+    assert result.stderr == ""
+    error = next(line for line in output.splitlines() if "Internal Server Error" in line)
+    assert_utc_now(error)
+
+
+def test_the_web_lines_text_logs_are_in_utc_too(start, tmp_path, port):
+    env = base_env(DEBUG="true", DATA_DIR=str(tmp_path), PORT=str(port))
+    web = start(procfile()["web"], env, name="web")
+    web.wait_for_http(f"http://127.0.0.1:{port}/health/", timeout=120)
+    http_get(f"http://127.0.0.1:{port}/accounts/login/", host="localhost")
+    web.wait_for_output("path=/accounts/login/")
+    web.stop()
+    lines = [line for line in web.output.splitlines() if "gunicorn." in line]
+    assert any("Listening at" in line for line in lines), web.output
+    assert any("path=/accounts/login/" in line for line in lines), web.output
+    for line in lines:
+        assert_utc_now(line)

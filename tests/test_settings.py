@@ -5,9 +5,13 @@ import os
 from pathlib import Path
 
 import pytest
+from django.test import Client
 
+from tests.support import factories
 from tests.support.processes import REPO, base_env, manage, run
 from tests.support.services import TEST_SECRET_KEY
+
+HUGE = "99999999999999999999"
 
 SNAPSHOT = """
 import json, django
@@ -142,7 +146,7 @@ def test_hosts_fall_back_to_what_the_platform_announces(variables, host):
         ("DATABASE_URL", "mysql://u@h/db", "got one starting with mysql://"),
         ("REDIS_URL", "localhost:6379", "REDIS_URL: expected a URL starting with redis://"),
         ("CELERY_BROKER_URL", "kafka://x", "CELERY_BROKER_URL: expected a URL starting with"),
-        ("CONN_MAX_AGE", "-1", "CONN_MAX_AGE: expected a whole number of at least 0"),
+        ("CONN_MAX_AGE", "-1", "CONN_MAX_AGE: expected a whole number from 0 to"),
         ("TIME_ZONE", "Mars/Olympus", "TIME_ZONE: expected an IANA time zone"),
         ("LOG_LEVEL", "loud", "LOG_LEVEL: expected one of debug, info"),
         ("LOG_FORMAT", "xml", "LOG_FORMAT: expected one of json, text"),
@@ -152,19 +156,25 @@ def test_hosts_fall_back_to_what_the_platform_announces(variables, host):
         ("SENTRY_DSN", "sentry", "SENTRY_DSN: expected a URL starting with https://"),
         ("SENTRY_TRACES_SAMPLE_RATE", "2", "SENTRY_TRACES_SAMPLE_RATE: expected a number from"),
         ("ADMIN_URL", "/admin", "ADMIN_URL: expected a path like"),
+        # Paths no browser reaches (it resolves . and ..) or that need escaping.
+        ("ADMIN_URL", "../", "ADMIN_URL: expected a path like"),
+        ("ADMIN_URL", "staff/./", "ADMIN_URL: expected a path like"),
+        ("ADMIN_URL", "staff//", "ADMIN_URL: expected a path like"),
+        ("ADMIN_URL", "staff admin/", "ADMIN_URL: expected a path like"),
+        ("ADMIN_URL", "staff%2F/", "ADMIN_URL: expected a path like"),
         ("REDIS_SSL_CERT_REQS", "never", "REDIS_SSL_CERT_REQS: expected one of required"),
         ("CELERY_TASK_TIME_LIMIT", "5m", "CELERY_TASK_TIME_LIMIT: expected a whole number"),
         (
             "CELERY_WORKER_CONCURRENCY",
             "0",
-            "CELERY_WORKER_CONCURRENCY: expected a whole number of at least 1",
+            "CELERY_WORKER_CONCURRENCY: expected a whole number from 1 to",
         ),
         (
             "MIGRATIONS_WAIT_TIMEOUT",
             "-5",
-            "MIGRATIONS_WAIT_TIMEOUT: expected a whole number of at least 0",
+            "MIGRATIONS_WAIT_TIMEOUT: expected a whole number from 0 to",
         ),
-        ("SESSION_COOKIE_AGE", "10", "SESSION_COOKIE_AGE: expected a whole number of at least 60"),
+        ("SESSION_COOKIE_AGE", "10", "SESSION_COOKIE_AGE: expected a whole number from 60 to"),
         ("SENTRY_PROFILES_SAMPLE_RATE", "all", "SENTRY_PROFILES_SAMPLE_RATE: expected a number"),
         (
             "SECURE_HSTS_INCLUDE_SUBDOMAINS",
@@ -173,6 +183,26 @@ def test_hosts_fall_back_to_what_the_platform_announces(variables, host):
         ),
         ("CONN_MAX_AGE", "forever", "CONN_MAX_AGE: expected a whole number"),
         ("CELERY_BROKER_URL", "amqp//guest@mq", "CELERY_BROKER_URL: expected a URL starting with"),
+        # Huge values passed a minimum-only check, then broke later: a session expiry past
+        # the year 9999 made every sign-in a 400.
+        *(
+            (name, HUGE, f"{name}: expected a whole number from {low} to {high}, got {HUGE}")
+            for name, low, high in (
+                ("SESSION_COOKIE_AGE", 60, 400 * 24 * 60 * 60),
+                ("CONN_MAX_AGE", 0, 86400),
+                ("SECURE_HSTS_SECONDS", 0, 2 * 365 * 24 * 60 * 60),
+                ("ATTACHMENT_MAX_MB", 1, 100),
+                ("CELERY_TASK_TIME_LIMIT", 2, 86400),
+                ("CELERY_TASK_SOFT_TIME_LIMIT", 1, 86399),
+                ("CELERY_WORKER_CONCURRENCY", 1, 64),
+                ("MIGRATIONS_WAIT_TIMEOUT", 0, 86400),
+                ("DATA_DIR_MIN_FREE_MB", 0, 1024 * 1024),
+                ("JOB_LEASE", 2, 3600),
+                ("JOB_SWEEP_INTERVAL", 1, 3600),
+                ("TASK_RETRY_WINDOW", 0, 86400),
+                ("TRUSTED_PROXY_COUNT", 0, 10),
+            )
+        ),
     ],
 )
 def test_each_malformed_value_stops_a_command_with_one_clear_line(name, value, message, tmp_path):
@@ -237,3 +267,32 @@ def test_secret_key_from_a_mounted_file_serves_and_a_missing_file_stops_only_ser
     assert release.returncode == 1
     (line, _) = [line for line in release.stderr.splitlines() if line.startswith("obcms: ")]
     assert line.startswith("obcms: SECRET_KEY_FILE: cannot read /run/secrets/secret_key")
+
+
+@pytest.mark.django_db
+def test_the_longest_session_allowed_signs_in(settings, tmp_path):
+    """The maximum is one that works end to end: the session's expiry date, its cookie and its
+    cached copy all take it."""
+    longest = 400 * 24 * 60 * 60
+    assert snapshot(DATA_DIR=str(tmp_path), SESSION_COOKIE_AGE=str(longest))["PROBLEMS"] == []
+    settings.SESSION_COOKIE_AGE = longest
+    factories.user("viewer", username="maryam")
+    client = Client()
+    response = client.post(
+        "/accounts/login/", {"username": "maryam", "password": "a-long-test-password"}
+    )
+    assert response.status_code == 302
+    assert response.cookies[settings.SESSION_COOKIE_NAME]["max-age"] == longest
+    assert client.get("/").status_code == 200
+
+
+def test_an_admin_path_of_several_segments_is_served_there(tmp_path):
+    s = snapshot(DEBUG="true", DATA_DIR=str(tmp_path), ADMIN_URL="ops.staff/admin-2_x/")
+    assert s["PROBLEMS"] == []
+    result = manage(
+        "shell",
+        "-c",
+        "from django.urls import reverse; print(reverse('admin:index'))",
+        env=base_env(DEBUG="true", DATA_DIR=str(tmp_path), ADMIN_URL="ops.staff/admin-2_x/"),
+    )
+    assert result.stdout.splitlines()[-1] == "/ops.staff/admin-2_x/", result.stderr

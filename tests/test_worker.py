@@ -109,6 +109,26 @@ def test_malformed_broker_url_stops_with_one_line(start, tmp_path, process):
     assert "Traceback" not in started.output
 
 
+@pytest.mark.parametrize("value", ["-1", "abc", "99999999999999999999", " "])
+def test_a_malformed_worker_concurrency_stops_the_worker_line_with_our_line(start, tmp_path, value):
+    """celery reads CELERY_WORKER_CONCURRENCY as its --concurrency option (click's
+    auto_envvar_prefix) before our settings: click's "Error: Invalid value for '-c'", exit 2,
+    until the worker checked the environment on loading the app. Blank means unset: only the
+    other malformed value is reported."""
+    env = base_env(
+        DEBUG="true", DATA_DIR=str(tmp_path), CELERY_WORKER_CONCURRENCY=value, CONN_MAX_AGE="x"
+    )
+    worker = start(procfile()["worker"], env, name="worker")
+    assert worker.wait(60) == 1
+    problems = [line for line in worker.output.splitlines() if line.startswith("obcms: ")]
+    expected = (
+        ["CONN_MAX_AGE"] if not value.strip() else ["CELERY_WORKER_CONCURRENCY", "CONN_MAX_AGE"]
+    )
+    assert sorted(line.split(":")[1].strip() for line in problems[:-1]) == expected
+    assert "Invalid value" not in worker.output
+    assert "Traceback" not in worker.output
+
+
 def test_unreachable_broker_is_retried_with_readable_lines_and_no_secret(start, tmp_path, built):
     closed = f"redis://:hunter2@127.0.0.1:{free_port()}/0"  # nothing listens
     env = base_env(DEBUG="true", DATA_DIR=str(tmp_path), CELERY_BROKER_URL=closed)

@@ -1,5 +1,6 @@
 """obcms's URLs plus one view that fails, for the error-tracker tests."""
 
+from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse
 from django.urls import path
 
@@ -19,4 +20,13 @@ def boom_file(request: HttpRequest) -> HttpResponse:
     return HttpResponse("unreachable")
 
 
-urlpatterns = [path("boom/", boom), path("boom-file/", boom_file), *obcms_urlpatterns]
+def refuse(request: HttpRequest) -> HttpResponse:
+    raise PermissionDenied
+
+
+urlpatterns = [
+    path("boom/", boom),
+    path("boom-file/", boom_file),
+    path("refuse/", refuse),
+    *obcms_urlpatterns,
+]

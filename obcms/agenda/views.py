@@ -109,6 +109,12 @@ def agenda(request: HttpRequest) -> HttpResponse:
     )
 
 
+def _site(request: HttpRequest) -> str:
+    """The site's address for links shown to the person asking: SITE_URL when it is set, else
+    the address they are using (``PORT=8231 make run`` is not http://localhost:8000)."""
+    return settings.SITE_URL_CONFIGURED or request.build_absolute_uri("/").rstrip("/")
+
+
 def feed(request: HttpRequest, token: str) -> HttpResponse:
     """The ICS feed: no session (a calendar app has none); the token is the key. Revoked,
     replaced or unknown tokens, and inactive owners, all get the same plain 404."""
@@ -118,8 +124,8 @@ def feed(request: HttpRequest, token: str) -> HttpResponse:
     CalendarFeed.objects.filter(pk=subscription.pk).update(last_used_at=timezone.now())
     today = timezone.localdate()
     found = events(subscription.user, today - FEED_PAST, today + FEED_AHEAD)
-    host = urlsplit(settings.SITE_URL).hostname or "obcms"
-    text = ics.calendar(found, "OBCMS", settings.SITE_URL, host)
+    host = urlsplit(settings.SITE_URL).hostname or "obcms"  # in UIDs: stable, whoever asks
+    text = ics.calendar(found, "OBCMS", _site(request), host)
     response = HttpResponse(text, content_type="text/calendar; charset=utf-8")
     response["Content-Disposition"] = 'inline; filename="obcms.ics"'
     response["Cache-Control"] = "private, no-store"
@@ -132,9 +138,7 @@ def feed_new(request: HttpRequest) -> HttpResponse:
     """A new address (the old one, if any, stops working), shown on this page only."""
     token = CalendarFeed.issue(request.user)
     path = reverse("agenda:feed", args=[token])
-    address = (
-        f"{settings.SITE_URL}{path}" if settings.SITE_URL else request.build_absolute_uri(path)
-    )
+    address = f"{_site(request)}{path}"
     response = render(request, "agenda/feed_created.html", {"address": address})
     response["Cache-Control"] = "no-store"
     return response

@@ -3,6 +3,9 @@ a count that shifts), 100 rows by default, no COUNT(*) over the whole table."""
 
 from __future__ import annotations
 
+from base64 import b64decode
+from urllib.parse import parse_qs
+
 from django.core.exceptions import FieldDoesNotExist
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db.models import QuerySet
@@ -51,6 +54,8 @@ class CursorPages(CursorPagination):
                 "This cursor is damaged: use the 'next' or 'previous' link exactly as given."
             ]
         }
+        if not self._well_formed(request.query_params.get(self.cursor_query_param)):
+            raise ValidationError(problem)
         try:
             cursor = super().decode_cursor(request)
         except NotFound:
@@ -65,6 +70,20 @@ class CursorPages(CursorPagination):
         if "\x00" in cursor.position:
             raise ValidationError(problem)
         return cursor
+
+    @staticmethod
+    def _well_formed(encoded: str | None) -> bool:
+        """Whether ``encoded`` is what encode_cursor makes: base64 of o=, r= and p= at most once
+        each. DRF decodes anything else that is base64 (``eyJ4Ijoi``, '{"x":"') to the first
+        page, silently. Absent or blank is the first page, as a blank filter is no filter."""
+        if encoded is None or not encoded.strip():
+            return True
+        try:
+            text = b64decode(encoded.encode("ascii"), validate=True).decode("ascii")
+            tokens = parse_qs(text, keep_blank_values=True, strict_parsing=True)
+        except ValueError:  # binascii.Error and UnicodeError are ValueErrors
+            return False
+        return set(tokens) <= {"o", "r", "p"} and all(len(v) == 1 for v in tokens.values())
 
     def get_schema_operation_parameters(self, view: APIView) -> list[dict]:
         parameters = super().get_schema_operation_parameters(view)

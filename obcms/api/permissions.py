@@ -32,19 +32,21 @@ class RecordPermission(BasePermission):
     def has_permission(self, request: Request, view: APIView) -> bool:
         if not (request.user and request.user.is_authenticated):
             return False  # DRF answers 401 with the WWW-Authenticate header
-        writes = request.method not in SAFE_METHODS
-        if writes and isinstance(request.auth, ApiToken) and not request.auth.can_write:
-            raise PermissionDenied(
-                f"Token {request.auth.prefix}… may only read. Create a read-write token at "
-                f"{reverse('tokens:list')}.",
-                code="read_only_token",
-            )
+        # The role first: a viewer told to create a read-write token could not (a viewer's
+        # tokens only read); what a viewer can do is ask an administrator.
         needed = self.required_permission(request, view)
         if not request.user.has_perm(needed):
             raise PermissionDenied(
                 f"Your role does not allow this (it needs the permission {needed}); ask an "
                 "administrator if you need it.",
                 code="role_forbids",
+            )
+        writes = request.method not in SAFE_METHODS
+        if writes and isinstance(request.auth, ApiToken) and not request.auth.can_write:
+            raise PermissionDenied(
+                f"Token {request.auth.prefix}… may only read. Create a read-write token at "
+                f"{reverse('tokens:list')}.",
+                code="read_only_token",
             )
         return True
 

@@ -16,11 +16,14 @@ Kept: everything else of gthread (keep-alive, drain on SIGTERM, max_requests, th
 Changed besides: gthread's "graceful" close (send FIN, then read for up to 2 s what the client
 still sends) blocked the event loop's thread, so one client that neither sent nor closed after a
 "Connection: close" answer stalled every connection of the worker for 2 s; here the event loop
-lingers without blocking. Not read ahead: bodies over ``MAX_REQUEST_BYTES`` (the app answers
-413 without reading them and the connection closes, no thread drains them), a head already too
-large (the parser refuses it at once), TLS and HTTP/2 connections (the platforms terminate TLS
-at their router and speak HTTP/1.1 to us). Should the parser still want bytes after the
-hand-over, its reads stop at the same deadline: no request holds a thread on a silent client.
+lingers without blocking. A chunked body declares no length the app could refuse: once its data
+passes ``MAX_REQUEST_BYTES`` the event loop answers 413 itself and closes, reading no further
+(it used to go on reading, to disk, for as long as the client sent). Not read ahead: bodies over
+``MAX_REQUEST_BYTES`` (the app answers 413 without reading them and the connection closes, no
+thread drains them), a head already too large (the parser refuses it at once), TLS and HTTP/2
+connections (the platforms terminate TLS at their router and speak HTTP/1.1 to us). Should the
+parser still want bytes after the hand-over, its reads stop at the same deadline: no request
+holds a thread on a silent client.
 """
 
 from __future__ import annotations
@@ -39,6 +42,10 @@ from gunicorn.workers.gthread import STOP_KEEPALIVE_LINGER, ThreadWorker
 # A body this large stays in memory while it arrives; beyond it, a temporary file.
 SPOOL_IN_MEMORY = 1024 * 1024
 TIMED_OUT = b"HTTP/1.1 408 Request Timeout\r\nConnection: close\r\nContent-Length: 0\r\n\r\n"
+TOO_LARGE = (
+    b"HTTP/1.1 413 Content Too Large\r\nConnection: close\r\nContent-Type: text/plain\r\n"
+    b"Content-Length: 18\r\n\r\nRequest too large.\n"
+)
 
 
 class _Chunked:
@@ -48,6 +55,7 @@ class _Chunked:
     def __init__(self) -> None:
         self.line = bytearray()  # a size line or trailer line being read
         self.left = 0  # data bytes (and their CRLF) of the current chunk still to come
+        self.size = 0  # data bytes so far, framing left out: what the body limit counts
         self.trailers = False
         self.done = False
         self.broken = False
@@ -58,6 +66,7 @@ class _Chunked:
         while at < len(data) and not (self.done or self.broken):
             if self.left:
                 step = min(self.left, len(data) - at)
+                self.size += min(step, max(0, self.left - 2))
                 self.left -= step
                 at += step
                 continue
@@ -103,8 +112,10 @@ class _Arriving:
         self.registered = False  # the event loop watches the socket
 
     def feed(self, data: bytes, body_limit: int) -> str:
-        """Take ``data``; answer "more" (keep reading), "ready" (the request is whole) or
-        "hand over" (let the parser decide: too large, or framing it will refuse)."""
+        """Take ``data``; answer "more" (keep reading), "ready" (the request is whole),
+        "hand over" (let the parser or the app decide: a Content-Length over the limit, or
+        framing the parser will refuse) or "too large" (a chunked body past the limit: it
+        declares no length the app could refuse, so the event loop answers 413 itself)."""
         if not self.head_done:
             seen = max(0, len(self.head) - 3)  # the end may straddle two reads
             self.head += data
@@ -129,6 +140,8 @@ class _Arriving:
         if self.chunked is not None:
             if self.chunked.broken:
                 return "hand over"
+            if self.chunked.size > body_limit:
+                return "too large"
             return "ready" if self.chunked.done else "more"
         return "ready" if self.received >= self.length else "more"
 
@@ -324,6 +337,9 @@ class ReadFirstWorker(ThreadWorker):
                 except OSError:
                     pass
             return False
+        if verdict == "too large":  # answered and closed here: not one byte more is read
+            self._drop(conn, TOO_LARGE)
+            return True
         del self.arriving[conn.sock]
         if arriving.registered:
             self.poller.unregister(conn.sock)

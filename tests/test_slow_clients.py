@@ -10,6 +10,8 @@ close (gthread's graceful close waited up to 2 s on each, blocking its whole wor
 bench/slow_clients.py measures the same against the other options.
 """
 
+import socket
+
 import pytest
 
 from tests.support.processes import http_get, procfile, wait_until
@@ -21,10 +23,9 @@ CLOSERS = 12
 READ_TIMEOUT = 6
 
 
-@pytest.mark.integration
-def test_slow_clients_do_not_stall_health_or_pages(
-    start, production_env, port, released_database, services
-):
+@pytest.fixture
+def web_line(start, production_env, port, released_database, services):
+    """The Procfile's web line on 2 workers x 4 threads, answering /health/."""
     env = {
         **production_env,
         "DATABASE_URL": released_database,
@@ -37,6 +38,12 @@ def test_slow_clients_do_not_stall_health_or_pages(
     }
     web = start(procfile()["web"], env, name="web")
     web.wait_for_http(f"http://127.0.0.1:{port}/health/", timeout=60)
+    return web
+
+
+@pytest.mark.integration
+def test_slow_clients_do_not_stall_health_or_pages(web_line, port):
+    web = web_line
     base = f"http://127.0.0.1:{port}"
 
     with (
@@ -67,3 +74,27 @@ def test_slow_clients_do_not_stall_health_or_pages(
             assert slow.how != "answered" or slow.first_bytes.startswith(b"HTTP/1.1 408"), slow
     assert http_get(f"{base}/health/", host="localhost", timeout=1)[0] == 200
     assert web.alive()
+
+
+@pytest.mark.integration
+def test_a_chunked_body_past_the_limit_is_refused_with_413_and_no_more_is_read(web_line, port):
+    """A chunked body declares no length the app could refuse (fault injection: 1431 MiB
+    read to disk, then 200). The server answers 413 once it passes MAX_REQUEST_BYTES (10 MiB
+    here) and closes: the client cannot send more than that plus what the kernels buffer."""
+    chunk, sent, offered = b"a" * (1024 * 1024), 0, 256 * 1024 * 1024
+    head = (
+        "POST /health/ HTTP/1.1\r\nHost: localhost\r\nContent-Type: application/octet-stream\r\n"
+        "Transfer-Encoding: chunked\r\n\r\n"
+    )
+    with socket.create_connection(("127.0.0.1", port), timeout=30) as client:
+        client.sendall(head.encode())
+        try:
+            while sent < offered:
+                client.sendall(b"%x\r\n%s\r\n" % (len(chunk), chunk))
+                sent += len(chunk)
+            client.sendall(b"0\r\n\r\n")
+        except OSError:
+            pass  # the server closed on us: what it has answered is still to be read
+        answer = client.recv(4096)
+    assert answer.startswith(b"HTTP/1.1 413"), answer[:200]
+    assert sent < 64 * 1024 * 1024

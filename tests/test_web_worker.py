@@ -73,3 +73,11 @@ def test_expect_100_continue_is_seen_on_http_1_1_only():
     assert arriving.expects_continue()
     raw = b"POST /x HTTP/1.0\r\nExpect: 100-continue\r\nContent-Length: 5\r\n\r\n"
     assert not feed(raw, 1000)[1].expects_continue()
+
+
+def test_a_chunked_body_is_too_large_once_its_data_passes_the_limit():
+    head = HEAD + b"Transfer-Encoding: chunked\r\n\r\n"
+    within = b"".join(b"1\r\na\r\n" for _ in range(LIMIT))  # framing is not counted
+    assert feed(head + within + b"0\r\n\r\n", 1000)[0][-1] == "ready"
+    verdicts, _ = feed(head + within + b"1\r\na\r\n" + b"1\r\na\r\n", 1000)
+    assert verdicts[-1] == "too large" and set(verdicts[:-1]) <= {"more"}

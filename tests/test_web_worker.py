@@ -81,3 +81,15 @@ def test_a_chunked_body_is_too_large_once_its_data_passes_the_limit():
     assert feed(head + within + b"0\r\n\r\n", 1000)[0][-1] == "ready"
     verdicts, _ = feed(head + within + b"1\r\na\r\n" + b"1\r\na\r\n", 1000)
     assert verdicts[-1] == "too large" and set(verdicts[:-1]) <= {"more"}
+
+
+def test_a_slow_body_holds_at_most_64_kib_in_memory_and_the_rest_on_disk():
+    """400 slow bodies of 1 MiB each cost two workers 190 MB of memory when the read-ahead
+    kept 1 MiB per request in memory (fault injection, slow.py body)."""
+    arriving = _Arriving(deadline=0, max_head=8192)
+    assert arriving.feed(HEAD + b"Content-Length: 10000000\r\n\r\n", 10_000_000) == "more"
+    piece = b"x" * 4096
+    for _ in range(256):  # 1 MiB, as the fault injector sent before slowing to a byte a second
+        assert arriving.feed(piece, 10_000_000) == "more"
+        assert arriving.in_memory <= 64 * 1024 + len(arriving.head)
+    assert arriving.received == 1024 * 1024 and body_of(arriving) == piece * 256

@@ -55,10 +55,16 @@ from gunicorn.workers.gthread import STOP_KEEPALIVE_LINGER, ThreadWorker
 # injection, slow.py body). The thread reads a spooled body back at disk (page cache) speed.
 SPOOL_IN_MEMORY = 64 * 1024
 TIMED_OUT = b"HTTP/1.1 408 Request Timeout\r\nConnection: close\r\nContent-Length: 0\r\n\r\n"
-TOO_LARGE = (
-    b"HTTP/1.1 413 Content Too Large\r\nConnection: close\r\nContent-Type: text/plain\r\n"
-    b"Content-Length: 18\r\n\r\nRequest too large.\n"
-)
+
+
+def _too_large(limit: int) -> bytes:
+    """The 413 the app answers to a Content-Length over the limit (RequestSizeLimitMiddleware),
+    for a chunked body that passes it."""
+    text = f"Request too large: the limit is {limit // (1024 * 1024)} MB.\n".encode()
+    return (
+        b"HTTP/1.1 413 Request Entity Too Large\r\nConnection: close\r\n"
+        b"Content-Type: text/plain\r\nContent-Length: %d\r\n\r\n%s" % (len(text), text)
+    )
 
 
 class _Chunked:
@@ -529,7 +535,7 @@ class ReadFirstWorker(ThreadWorker):
                     pass
             return False
         if verdict == "too large":  # answered and closed here: not one byte more is read
-            self._drop(conn, TOO_LARGE)
+            self._drop(conn, _too_large(self.body_limit))
             return True
         del self.arriving[conn.sock]
         if arriving.registered:

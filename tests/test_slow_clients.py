@@ -101,6 +101,7 @@ def test_a_chunked_body_past_the_limit_is_refused_with_413_and_no_more_is_read(w
             pass  # the server closed on us: what it has answered is still to be read
         answer = client.recv(4096)
     assert answer.startswith(b"HTTP/1.1 413"), answer[:200]
+    assert answer.endswith(b"\r\n\r\nRequest too large: the limit is 10 MB.\n")
     assert sent < 64 * 1024 * 1024
 
 

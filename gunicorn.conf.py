@@ -50,6 +50,8 @@ worker_class = "obcms.web_worker.ReadFirstWorker"
 # slow connections pile up, not who is served; 60 s, as long as the routers in front allow (nginx
 # on Dokku: 60 s between reads; Traefik on Coolify: 60 s for the whole request), so an upload on a
 # slow line that gets through the router is not cut here (9 MB at 1.5 Mbit/s: about 50 s).
+# Answers are written by the same loop: a client that takes none of its answer for this long
+# is dropped; one that reads slowly, however slowly, is served to the end without a thread.
 read_timeout = env.int("GUNICORN_READ_TIMEOUT", default=60, minimum=1, maximum=3600)
 ReadFirstWorker.read_timeout = read_timeout
 

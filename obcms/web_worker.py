@@ -6,29 +6,42 @@ line every 2 s, or a body a byte at a time, holds that thread for as long as it 
 clients held every thread of 3 workers x 4 threads, /health/ included (hardening issue, finding
 2). Here the worker's own event loop (the selector that already accepts connections and waits on
 kept-alive ones) reads each request's head and body without blocking, spooling the body to a
-temporary file past 1 MiB, and hands the connection to a thread with every byte in hand. A
+temporary file past 64 KiB, and hands the connection to a thread with every byte in hand. A
 request whose first byte came more than ``read_timeout`` seconds ago and that is still not
 complete is answered 408 and closed; a connection that has sent nothing waits as long as an idle
 kept-alive one and is closed silently (a router may hold it open for its next request). Threads
-then only ever wait on PostgreSQL, Redis and the response, as they did for a fast client.
+then only ever wait on PostgreSQL, Redis and the app. The response is written the same way
+round: what the client's socket does not take at once (a file's body always: static files,
+downloads) is left to the event loop, which sends it without blocking as the client reads (in
+memory up to 64 KiB, the rest from the file or a temporary one) and closes a connection that
+has taken nothing for ``read_timeout``; the thread is free as soon as the app is done.
 
 Kept: everything else of gthread (keep-alive, drain on SIGTERM, max_requests, the access log).
 Changed besides: gthread's "graceful" close (send FIN, then read for up to 2 s what the client
 still sends) blocked the event loop's thread, so one client that neither sent nor closed after a
 "Connection: close" answer stalled every connection of the worker for 2 s; here the event loop
-lingers without blocking. Not read ahead: bodies over ``MAX_REQUEST_BYTES`` (the app answers
-413 without reading them and the connection closes, no thread drains them), a head already too
-large (the parser refuses it at once), TLS and HTTP/2 connections (the platforms terminate TLS
-at their router and speak HTTP/1.1 to us). Should the parser still want bytes after the
-hand-over, its reads stop at the same deadline: no request holds a thread on a silent client.
+lingers without blocking. A chunked body declares no length the app could refuse: once its data
+passes ``MAX_REQUEST_BYTES`` the event loop answers 413 itself and closes, reading no further
+(it used to go on reading, to disk, for as long as the client sent). Not read ahead: bodies over
+``MAX_REQUEST_BYTES`` (the app answers 413 without reading them and the connection closes, no
+thread drains them), a head already too large (the parser refuses it at once), TLS and HTTP/2
+connections (the platforms terminate TLS at their router and speak HTTP/1.1 to us). Should the
+parser still want bytes after the hand-over, its reads stop at the same deadline: no request
+holds a thread on a silent client.
 """
 
 from __future__ import annotations
 
+import errno
+import fcntl
+import os
 import selectors
 import socket
+import struct
 import tempfile
+import termios
 import time
+from collections import deque
 from functools import partial
 
 from gunicorn import http, util
@@ -36,9 +49,22 @@ from gunicorn.http.errors import NoMoreData
 from gunicorn.http.unreader import SocketUnreader
 from gunicorn.workers.gthread import STOP_KEEPALIVE_LINGER, ThreadWorker
 
-# A body this large stays in memory while it arrives; beyond it, a temporary file.
-SPOOL_IN_MEMORY = 1024 * 1024
+# A body this large stays in memory while it arrives; beyond it, a temporary file. Small: a
+# slow client holds its part for as long as it takes to send the rest, and at 1 MiB, 400 slow
+# bodies took two workers from 179 MB to 370 MB RSS, 329 MB still after they left (fault
+# injection, slow.py body). The thread reads a spooled body back at disk (page cache) speed.
+SPOOL_IN_MEMORY = 64 * 1024
 TIMED_OUT = b"HTTP/1.1 408 Request Timeout\r\nConnection: close\r\nContent-Length: 0\r\n\r\n"
+
+
+def _too_large(limit: int) -> bytes:
+    """The 413 the app answers to a Content-Length over the limit (RequestSizeLimitMiddleware),
+    for a chunked body that passes it."""
+    text = f"Request too large: the limit is {limit // (1024 * 1024)} MB.\n".encode()
+    return (
+        b"HTTP/1.1 413 Request Entity Too Large\r\nConnection: close\r\n"
+        b"Content-Type: text/plain\r\nContent-Length: %d\r\n\r\n%s" % (len(text), text)
+    )
 
 
 class _Chunked:
@@ -48,6 +74,7 @@ class _Chunked:
     def __init__(self) -> None:
         self.line = bytearray()  # a size line or trailer line being read
         self.left = 0  # data bytes (and their CRLF) of the current chunk still to come
+        self.size = 0  # data bytes so far, framing left out: what the body limit counts
         self.trailers = False
         self.done = False
         self.broken = False
@@ -58,6 +85,7 @@ class _Chunked:
         while at < len(data) and not (self.done or self.broken):
             if self.left:
                 step = min(self.left, len(data) - at)
+                self.size += min(step, max(0, self.left - 2))
                 self.left -= step
                 at += step
                 continue
@@ -103,8 +131,10 @@ class _Arriving:
         self.registered = False  # the event loop watches the socket
 
     def feed(self, data: bytes, body_limit: int) -> str:
-        """Take ``data``; answer "more" (keep reading), "ready" (the request is whole) or
-        "hand over" (let the parser decide: too large, or framing it will refuse)."""
+        """Take ``data``; answer "more" (keep reading), "ready" (the request is whole),
+        "hand over" (let the parser or the app decide: a Content-Length over the limit, or
+        framing the parser will refuse) or "too large" (a chunked body past the limit: it
+        declares no length the app could refuse, so the event loop answers 413 itself)."""
         if not self.head_done:
             seen = max(0, len(self.head) - 3)  # the end may straddle two reads
             self.head += data
@@ -129,6 +159,8 @@ class _Arriving:
         if self.chunked is not None:
             if self.chunked.broken:
                 return "hand over"
+            if self.chunked.size > body_limit:
+                return "too large"
             return "ready" if self.chunked.done else "more"
         return "ready" if self.received >= self.length else "more"
 
@@ -155,6 +187,14 @@ class _Arriving:
         if self.length > body_limit:
             return "hand over"
         return "ready" if self.length == 0 else "more"
+
+    @property
+    def in_memory(self) -> int:
+        """Bytes of this request the worker holds in memory (the head, a body not spooled)."""
+        held = len(self.head) + len(self.surplus)
+        if self.body is not None and not self.body._rolled:
+            held += self.body.tell()
+        return held
 
     def expects_continue(self) -> bool:
         head = bytes(self.head).lower()
@@ -213,6 +253,79 @@ class _Unreader(SocketUnreader):
             self.buf.write(rest)
 
 
+class _Outbox(deque):
+    """What is left to send of a response, in order: bytes, [fd, offset, count] for a part of
+    a file, and temporary files holding what the response wrote beyond ``SPOOL_IN_MEMORY``."""
+
+    moved = False  # whether the last attempt sent anything
+
+    def add(self, data: bytes) -> None:
+        last = self[-1] if self else None
+        if isinstance(last, tempfile.SpooledTemporaryFile):
+            last.write(data)
+        elif len(data) + sum(len(i) for i in self if isinstance(i, bytes)) <= SPOOL_IN_MEMORY:
+            self.append(bytes(data))
+        else:
+            spool = tempfile.SpooledTemporaryFile(max_size=SPOOL_IN_MEMORY)
+            spool.write(data)
+            spool.sent = 0  # the event loop's place in it; the thread appends at the end
+            self.append(spool)
+
+
+class _Sender:
+    """The socket as a thread's response sees it, except that it never waits on the client:
+    what the socket does not take at once (and a file's body, gunicorn's sendfile path for
+    static files and downloads) is left in ``outbox`` for the event loop to send as the
+    client reads. 40 clients reading a 1.9 MB static file at 2 KB/s held every thread of 2
+    workers x 4, /health/ included (fault injection, slowread.py). What waits costs a socket
+    and at most SPOOL_IN_MEMORY of memory; the rest waits in a temporary file."""
+
+    def __init__(self, sock: socket.socket, outbox: _Outbox) -> None:
+        self._sock = sock
+        self.outbox = outbox
+
+    def __getattr__(self, name: str):
+        return getattr(self._sock, name)
+
+    def sendall(self, data: bytes) -> None:
+        if not self.outbox:
+            try:
+                while data:
+                    sent = self._sock.send(data, socket.MSG_DONTWAIT)
+                    data = data[sent:]
+            except (BlockingIOError, InterruptedError):
+                pass
+            if not data:
+                return
+        self.outbox.add(data)
+
+    def sendfile(self, file, offset: int = 0, count: int | None = None) -> int:
+        fd = os.dup(file.fileno())  # the response closes its file before the loop sends it
+        if count is None:
+            count = os.fstat(fd).st_size - offset
+        self.outbox.append([fd, offset, count])
+        return count
+
+
+def _unsent(sock: socket.socket) -> int | None:
+    """Bytes the kernel still holds for the client (Linux's SIOCOUTQ), or None if unknown.
+    A slow reader takes bytes from here long before the socket is writable again (Linux
+    waits for a third of the send buffer to free, up to 1.3 MB): progress is read here."""
+    try:
+        return struct.unpack("i", fcntl.ioctl(sock.fileno(), termios.TIOCOUTQ, b"\0" * 4))[0]
+    except OSError:
+        return None
+
+
+def _discard(outbox: deque) -> None:
+    while outbox:
+        item = outbox.popleft()
+        if isinstance(item, list):
+            os.close(item[0])
+        elif not isinstance(item, bytes):
+            item.close()
+
+
 class ReadFirstWorker(ThreadWorker):
     """gthread, but the event loop reads each request in full before a thread takes it."""
 
@@ -229,6 +342,8 @@ class ReadFirstWorker(ThreadWorker):
         self.arriving: dict[socket.socket, tuple[object, _Arriving]] = {}
         self.closing: dict[socket.socket, tuple[float, list[int]]] = {}
         self.stopping_at: float | None = None
+        # Responses the event loop is writing: socket -> (connection, the thread's future).
+        self.sending: dict[socket.socket, tuple[object, object]] = {}
 
     def run(self) -> None:
         from django.conf import settings
@@ -265,11 +380,106 @@ class ReadFirstWorker(ThreadWorker):
         arriving.registered = True
 
     def handle(self, conn):
-        keep = super().handle(conn)
         unreader = getattr(conn.parser, "unreader", None)
-        if keep and isinstance(unreader, _Unreader):
-            unreader.keep_unread()
+        if not isinstance(unreader, _Unreader):  # TLS or HTTP/2: gthread's own way
+            return super().handle(conn)
+        sock, conn.outbox = conn.sock, _Outbox()
+        conn.sock = _Sender(sock, conn.outbox)
+        try:
+            keep = super().handle(conn)
+        finally:
+            conn.sock = sock
+        if keep:
+            conn.parser.unreader.keep_unread()
         return keep
+
+    def finish_request(self, conn, fs) -> None:
+        """A response with a file's body still to send is written here, without blocking,
+        as the client takes it; then the connection goes on as gthread would (kept alive,
+        its next request read, or closed)."""
+        outbox = getattr(conn, "outbox", None)
+        if not outbox:
+            super().finish_request(conn, fs)
+            return
+        sock = conn.sock
+        if sock.fileno() < 0:  # the thread closed it (the client went away mid-response)
+            _discard(outbox)
+            super().finish_request(conn, fs)
+            return
+        sock.setblocking(False)
+        conn.send_deadline = time.monotonic() + self.read_timeout
+        conn.send_unsent = 0
+        self.sending[sock] = (conn, fs)
+        if not self._writable(conn, sock):
+            self.poller.register(sock, selectors.EVENT_WRITE, partial(self._writable, conn))
+
+    def _writable(self, conn, sock: socket.socket) -> bool:
+        """Send what the client's socket takes now; True once nothing is left to send."""
+        try:
+            done = self._send(conn.outbox, sock)
+        except (BlockingIOError, InterruptedError):
+            return False
+        except OSError:  # the client went away
+            self._stop_sending(conn, sock, keep=False)
+            return True
+        except Exception:  # never let one connection stop the worker's loop
+            self.log.exception("Error sending a response")
+            self._stop_sending(conn, sock, keep=False)
+            return True
+        finally:
+            if conn.outbox and conn.outbox.moved:
+                conn.send_deadline = time.monotonic() + self.read_timeout
+        if done:
+            self._stop_sending(conn, sock, keep=True)
+        return done
+
+    @staticmethod
+    def _send(outbox: _Outbox, sock: socket.socket) -> bool:
+        outbox.moved = False
+        while outbox:
+            item = outbox[0]
+            if isinstance(item, bytes):
+                sent = sock.send(item)
+                outbox.moved = outbox.moved or sent > 0
+                outbox[0] = item[sent:]
+                if outbox[0]:
+                    return False
+            elif isinstance(item, tempfile.SpooledTemporaryFile):
+                item.seek(item.sent)
+                data = item.read(65536)
+                if data:
+                    sent = sock.send(data)
+                    outbox.moved = outbox.moved or sent > 0
+                    item.sent += sent
+                    if sent < len(data):
+                        return False
+                    continue
+                item.close()
+            else:
+                sent = os.sendfile(sock.fileno(), item[0], item[1], item[2])
+                if not sent:  # the file is shorter than announced
+                    raise OSError(errno.EIO, "file ended early")
+                outbox.moved = True
+                item[1] += sent
+                item[2] -= sent
+                if item[2]:
+                    continue
+                os.close(item[0])
+            outbox.popleft()
+        return True
+
+    def _stop_sending(self, conn, sock: socket.socket, *, keep: bool) -> None:
+        _, fs = self.sending.pop(sock)
+        _discard(conn.outbox)
+        try:
+            self.poller.unregister(sock)
+        except (KeyError, ValueError):
+            pass  # sent at the first try: never registered
+        if keep:
+            super().finish_request(conn, fs)
+        else:
+            self.nr_conns -= 1
+            util.close(sock)
 
     def _keepalive_after(self, conn, keepalive: bool) -> bool:
         """A body left on the socket (too large to read ahead) is not drained by a thread
@@ -324,6 +534,9 @@ class ReadFirstWorker(ThreadWorker):
                 except OSError:
                     pass
             return False
+        if verdict == "too large":  # answered and closed here: not one byte more is read
+            self._drop(conn, _too_large(self.body_limit))
+            return True
         del self.arriving[conn.sock]
         if arriving.registered:
             self.poller.unregister(conn.sock)
@@ -405,6 +618,13 @@ class ReadFirstWorker(ThreadWorker):
         for sock, (limit, _) in list(self.closing.items()):
             if now >= limit:
                 self._closed(sock)
+        for sock, (conn, _) in list(self.sending.items()):
+            unsent = _unsent(sock)
+            if unsent is None or unsent < conn.send_unsent:  # the client took some
+                conn.send_deadline = now + self.read_timeout
+            conn.send_unsent = unsent if unsent is not None else 0
+            if now >= conn.send_deadline:  # the client took nothing for read_timeout
+                self._stop_sending(conn, sock, keep=False)
         for conn, arriving in list(self.arriving.values()):
             limit = arriving.deadline
             if self.stopping_at is not None and not arriving.started:

@@ -1,9 +1,12 @@
 """How the web worker's event loop decides a request has arrived (obcms/web_worker.py), fed
 the bytes in every split a slow client or a router could produce."""
 
+import socket
+import tempfile
+
 import pytest
 
-from obcms.web_worker import _Arriving
+from obcms.web_worker import ReadFirstWorker, _Arriving, _Outbox, _Sender
 
 LIMIT = 1000
 HEAD = b"POST /x HTTP/1.1\r\nHost: h\r\n"
@@ -73,3 +76,56 @@ def test_expect_100_continue_is_seen_on_http_1_1_only():
     assert arriving.expects_continue()
     raw = b"POST /x HTTP/1.0\r\nExpect: 100-continue\r\nContent-Length: 5\r\n\r\n"
     assert not feed(raw, 1000)[1].expects_continue()
+
+
+def test_a_chunked_body_is_too_large_once_its_data_passes_the_limit():
+    head = HEAD + b"Transfer-Encoding: chunked\r\n\r\n"
+    within = b"".join(b"1\r\na\r\n" for _ in range(LIMIT))  # framing is not counted
+    assert feed(head + within + b"0\r\n\r\n", 1000)[0][-1] == "ready"
+    verdicts, _ = feed(head + within + b"1\r\na\r\n" + b"1\r\na\r\n", 1000)
+    assert verdicts[-1] == "too large" and set(verdicts[:-1]) <= {"more"}
+
+
+def test_a_slow_body_holds_at_most_64_kib_in_memory_and_the_rest_on_disk():
+    """400 slow bodies of 1 MiB each cost two workers 190 MB of memory when the read-ahead
+    kept 1 MiB per request in memory (fault injection, slow.py body)."""
+    arriving = _Arriving(deadline=0, max_head=8192)
+    assert arriving.feed(HEAD + b"Content-Length: 10000000\r\n\r\n", 10_000_000) == "more"
+    piece = b"x" * 4096
+    for _ in range(256):  # 1 MiB, as the fault injector sent before slowing to a byte a second
+        assert arriving.feed(piece, 10_000_000) == "more"
+        assert arriving.in_memory <= 64 * 1024 + len(arriving.head)
+    assert arriving.received == 1024 * 1024 and body_of(arriving) == piece * 256
+
+
+def test_a_response_the_client_does_not_read_never_blocks_the_thread_nor_fills_memory():
+    """What the client's socket does not take at once waits in the outbox for the event loop
+    (at most 64 KiB of it in memory, the rest in a temporary file), in the order written, and
+    a file's body is sent from the file itself. The loop's sends are non-blocking."""
+    server, client = socket.socketpair()
+    with server, client, tempfile.TemporaryFile() as file:
+        file.write(b"f" * 3_000_000)
+        file.flush()
+        outbox = _Outbox()
+        sender = _Sender(server, outbox)
+        sender.sendall(b"head:")  # room in the socket: sent at once
+        assert not outbox
+        page = bytes(range(256)) * 20_000  # 5 MB: more than any socket buffer holds
+        sender.sendall(page)  # returns: the client has read nothing
+        sender.sendfile(file, offset=0, count=3_000_000)
+        sender.sendall(b":tail")
+        assert outbox and sum(len(i) for i in outbox if isinstance(i, bytes)) <= 64 * 1024
+        server.setblocking(False)
+        received = bytearray()
+        while True:
+            try:
+                done = ReadFirstWorker._send(outbox, server)
+            except BlockingIOError:
+                done = False
+            if done:
+                break
+            received += client.recv(1 << 20)
+        server.shutdown(socket.SHUT_WR)
+        while data := client.recv(1 << 20):
+            received += data
+    assert received == b"head:" + page + b"f" * 3_000_000 + b":tail"

@@ -25,7 +25,7 @@ gc.disable()
 # The config is read before gunicorn changes into --chdir; make the project importable from it.
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from obcms.env import Env, exit_with
+from obcms.env import Env, stop_on_problems
 from obcms.platform import default_drain_seconds
 from obcms.web import WEB_CONCURRENCY_MAX
 from obcms.web_worker import ReadFirstWorker
@@ -199,6 +199,8 @@ control_socket_disable = True
 # Request size limits stay at gunicorn's defaults (4094-byte request line, 100 headers);
 # body size is Django's DATA_UPLOAD_MAX_MEMORY_SIZE.
 
-# A malformed GUNICORN_* or PORT value stops here with one line per problem, before binding.
+# A malformed GUNICORN_* or PORT value stops here, before binding, with one line per problem,
+# and with the settings' own problems too (a bad DATABASE_URL, a missing SECRET_KEY): without
+# them, a deployer fixing PORT would meet the next problem only at the next start.
 if env.problems:
-    exit_with(env.problems)
+    stop_on_problems(serving=True, first=env.problems)

@@ -66,8 +66,9 @@ def stop_before_the_command_line() -> None:
     """``celery worker`` reads CELERY_WORKER_CONCURRENCY itself, as its ``--concurrency`` (click's
     ``auto_envvar_prefix="CELERY"``), after loading this module (``--app obcms``) and before
     the settings: a malformed value stopped it with click's ``Error: Invalid value for '-c'``,
-    exit 2, instead of our line. Worker and beat check the environment here, first, as the web
-    line does in obcms/web.py; other celery commands only stop on malformed values."""
+    exit 2, instead of our line. Worker and beat check the environment here, first (the web line
+    keeps gunicorn from its variable the same way, obcms/web.py); other celery commands only
+    stop on malformed values."""
     import sys
     from pathlib import Path
 

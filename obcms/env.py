@@ -268,18 +268,20 @@ def _bounds(minimum: float | None, maximum: float | None) -> str:
     return f"of at most {maximum}"
 
 
-def stop_on_problems(*, serving: bool) -> None:
+def stop_on_problems(*, serving: bool, first: Sequence[str] = ()) -> None:
     """Exit with one line per problem when the environment is unusable.
 
     ``serving`` is true for the processes that need production secrets (web, worker, beat,
     release); management commands such as ``collectstatic`` only stop on malformed values.
+    ``first``: problems found before the settings were read (gunicorn.conf.py's), listed ahead
+    of the settings' own, so that one start names them all.
     """
     from django.conf import settings
 
     env: Env = settings.ENV
-    lines = env.problems + (env.missing if serving else [])
+    lines = [*first, *env.problems, *(env.missing if serving else [])]
     if lines:
-        exit_with(lines)
+        exit_with(list(dict.fromkeys(lines)))
 
 
 def exit_with(lines: list[str]) -> None:

@@ -5,8 +5,9 @@
 gunicorn reads WEB_CONCURRENCY as it is imported, before any config file (the default of its
 ``workers`` setting, gunicorn/config.py: ``int(os.environ.get("WEB_CONCURRENCY", 1))``), so a
 malformed value, or a blank one, stopped it with a traceback before gunicorn.conf.py could say
-what was wrong. This reads the variable first, as gunicorn.conf.py does, then runs gunicorn in
-this same process.
+what was wrong. gunicorn is imported here with a placeholder in its place, then the value given
+is put back for gunicorn.conf.py, which checks it with every other variable and names every
+problem in one start.
 """
 
 from __future__ import annotations
@@ -14,21 +15,20 @@ from __future__ import annotations
 import os
 import sys
 
-from obcms.env import Env, exit_with
-
 # Worker processes per web container; each holds GUNICORN_THREADS database connections.
 WEB_CONCURRENCY_MAX = 64
 
 
 def main() -> None:
-    env = Env()
-    env.int("WEB_CONCURRENCY", default=1, minimum=1, maximum=WEB_CONCURRENCY_MAX)
-    if env.problems:
-        exit_with(env.problems)
-    if env.raw("WEB_CONCURRENCY") is None:
-        os.environ.pop("WEB_CONCURRENCY", None)  # blank means unset, for gunicorn too
-
-    from gunicorn.app.wsgiapp import run
+    given = os.environ.get("WEB_CONCURRENCY")
+    os.environ["WEB_CONCURRENCY"] = "1"  # gunicorn.conf.py sets ``workers`` itself
+    try:
+        from gunicorn.app.wsgiapp import run
+    finally:
+        if given is None:
+            del os.environ["WEB_CONCURRENCY"]
+        else:
+            os.environ["WEB_CONCURRENCY"] = given
 
     sys.argv[0] = "gunicorn"
     run()

@@ -144,6 +144,18 @@ def test_a_malformed_web_concurrency_stops_the_web_line_with_one_line(value):
     assert "Traceback" not in web.stderr
 
 
+def test_the_web_line_names_every_problem_in_one_start():
+    """The config's own problems (PORT, WEB_CONCURRENCY) and the settings' (DATABASE_URL, a
+    missing SECRET_KEY), all at once: a deployer fixing one no longer meets the next only at
+    the next start."""
+    env = base_env(PORT="http", WEB_CONCURRENCY="abc", DATABASE_URL="mysql://db/obcms")
+    web = run(procfile()["web"], env, timeout=60)
+    assert web.returncode == 1
+    named = [line.split()[1].rstrip(":") for line in web.stderr.splitlines()[:-1]]
+    assert named == ["PORT", "WEB_CONCURRENCY", "DATABASE_URL", "SECRET_KEY", "ALLOWED_HOSTS"]
+    assert "Traceback" not in web.stderr
+
+
 def test_a_blank_web_concurrency_means_unset_for_gunicorn_too():
     """Only the malformed PORT is reported: gunicorn imported, gunicorn.conf.py ran."""
     env = base_env(DEBUG="true", WEB_CONCURRENCY=" ", PORT="http")

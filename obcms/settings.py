@@ -535,8 +535,18 @@ if CELERY_TASK_SOFT_TIME_LIMIT >= CELERY_TASK_TIME_LIMIT:
 # Redis re-delivers an unacknowledged task after this long. A reserved task may wait one full
 # run before it starts, then run one itself: stay above twice the hard limit, or a slow task
 # would be delivered to a second worker while the first still runs it.
+# Every broker command gives up after a few seconds of silence (kombu's default is to wait
+# forever): a publish from a request fails while Redis hangs, leaving the job delayed for the
+# sweeper (obcms/reports/jobs.py), instead of holding the person's page as long as Redis
+# hangs. Above kombu's 1 s BRPOP poll (brpop_timeout), so a worker idle for tasks never times
+# out; keepalive lets the kernel notice a peer that vanished without closing.
 if CELERY_BROKER_URL.startswith(("redis:", "rediss:")):
-    CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": 2 * CELERY_TASK_TIME_LIMIT + 60}
+    CELERY_BROKER_TRANSPORT_OPTIONS = {
+        "visibility_timeout": 2 * CELERY_TASK_TIME_LIMIT + 60,
+        "socket_timeout": 5,
+        "socket_connect_timeout": 3,
+        "socket_keepalive": True,
+    }
 # Results are stored only for tasks that ask for them, and expire.
 CELERY_TASK_IGNORE_RESULT = True
 CELERY_RESULT_BACKEND = REDIS_URL or f"file://{DATA_DIR / 'results'}"

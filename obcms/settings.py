@@ -180,8 +180,19 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # the database is PostgreSQL (obcms/reports/spreadsheets.py).
     sys.modules.setdefault("django.contrib.postgres.fields", None)
 else:
-    # A dead or blackholed server fails fast instead of holding a request (or a probe).
-    DATABASES["default"].setdefault("OPTIONS", {})["connect_timeout"] = 5
+    DATABASES["default"].setdefault("OPTIONS", {}).update(
+        # A dead or blackholed server fails fast instead of holding a request (or a probe).
+        connect_timeout=5,
+        # A server gone without a word (a partition, a failover, a NAT that forgot us): the
+        # kernel probes an idle connection after 10 s, and drops it when probes or data stay
+        # unacknowledged for 20 s, so a query waiting on it fails instead of hanging forever.
+        # https://www.postgresql.org/docs/current/libpq-connect.html#LIBPQ-KEEPALIVES
+        keepalives=1,
+        keepalives_idle=10,
+        keepalives_interval=5,
+        keepalives_count=3,
+        tcp_user_timeout=20_000,
+    )
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # CACHES

@@ -193,6 +193,14 @@ else:
         keepalives_count=3,
         tcp_user_timeout=20_000,
     )
+# In the web process, the database cancels a statement after this many seconds (a lock wait, a
+# runaway query; obcms/db/timeouts.py): the person gets an error page before the routers give
+# up at 30 s (Heroku, Coolify's Traefik) and gunicorn's 28 s, instead of a thread that waits
+# without limit. Only there (gunicorn: obcms/web.py names itself so; runserver): the release's
+# migrations and the worker's long jobs are not cut. Set per connection, not as a libpq
+# startup option, which PgBouncer refuses.
+WEB_PROCESS = Path(sys.argv[0]).name == "gunicorn" or sys.argv[1:2] == ["runserver"]
+DATABASE_STATEMENT_TIMEOUT = 25 if WEB_PROCESS else 0
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # CACHES

@@ -4,8 +4,12 @@ statement before the routers give up on the request."""
 
 import os
 import socket
+import time
 
+import psycopg
 import pytest
+
+from tests.support.processes import http_get, manage, procfile
 
 
 @pytest.mark.integration
@@ -20,3 +24,37 @@ def test_database_connections_notice_a_silent_server():
         assert sock.getsockopt(socket.SOL_SOCKET, socket.SO_KEEPALIVE) == 1
         assert 0 < sock.getsockopt(socket.IPPROTO_TCP, socket.TCP_KEEPIDLE) <= 30
         assert 0 < sock.getsockopt(socket.IPPROTO_TCP, socket.TCP_USER_TIMEOUT) <= 30_000
+
+
+@pytest.mark.integration
+def test_a_web_request_waiting_on_a_lock_is_cancelled_before_the_router_gives_up(
+    start, production_env, released_database, services, port
+):
+    """A page whose query waits on a lock (here the sessions table, locked by someone else)
+    answers 500 once PostgreSQL cancels the statement, under the routers' 30 s; the release
+    process on the same database has no such bound (migrations may take long)."""
+    env = {**production_env, "DATABASE_URL": released_database, "REDIS_URL": services["redis"]}
+    web = start(procfile()["web"], {**env, "PORT": str(port), "WEB_CONCURRENCY": "1"}, name="web")
+    web.wait_for_http(f"http://127.0.0.1:{port}/health/")
+    headers = {"X-Forwarded-Proto": "https", "Cookie": "__Host-sessionid=" + "x" * 32}
+    with psycopg.connect(released_database) as holder:
+        holder.execute("LOCK TABLE django_session IN ACCESS EXCLUSIVE MODE")
+        started = time.monotonic()
+        status, _, _ = http_get(
+            f"http://127.0.0.1:{port}/communities/",
+            host="obcms.example.org",
+            headers=headers,
+            timeout=90,
+        )
+        took = time.monotonic() - started
+        holder.rollback()
+    assert status == 500
+    assert took < 30, f"answered after {took:.0f}s"
+    shown = manage(
+        "shell",
+        "-c",
+        "from django.db import connection; c = connection.cursor(); "
+        "c.execute('SHOW statement_timeout'); print(c.fetchone()[0])",
+        env=env,
+    )
+    assert shown.stdout.split()[-1] == "0", shown.stdout + shown.stderr

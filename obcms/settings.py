@@ -217,6 +217,9 @@ REDIS_SSL_OPTIONS = (
 )
 if REDIS_URL:
     REDIS_CACHE_OPTIONS = {
+        # After a failure, Redis is skipped for a few seconds (obcms/db/redis_cache.py): a
+        # page waits for one timeout at most, not one per cache operation.
+        "CLIENT_CLASS": "obcms.db.redis_cache.BreakerClient",
         "SOCKET_CONNECT_TIMEOUT": 2,
         "SOCKET_TIMEOUT": 2,
         "CONNECTION_POOL_KWARGS": dict(REDIS_SSL_OPTIONS),

@@ -183,8 +183,27 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # the database is PostgreSQL (obcms/reports/spreadsheets.py).
     sys.modules.setdefault("django.contrib.postgres.fields", None)
 else:
-    # A dead or blackholed server fails fast instead of holding a request (or a probe).
-    DATABASES["default"].setdefault("OPTIONS", {})["connect_timeout"] = 5
+    DATABASES["default"].setdefault("OPTIONS", {}).update(
+        # A dead or blackholed server fails fast instead of holding a request (or a probe).
+        connect_timeout=5,
+        # A server gone without a word (a partition, a failover, a NAT that forgot us): the
+        # kernel probes an idle connection after 10 s, and drops it when probes or data stay
+        # unacknowledged for 20 s, so a query waiting on it fails instead of hanging forever.
+        # https://www.postgresql.org/docs/current/libpq-connect.html#LIBPQ-KEEPALIVES
+        keepalives=1,
+        keepalives_idle=10,
+        keepalives_interval=5,
+        keepalives_count=3,
+        tcp_user_timeout=20_000,
+    )
+# In the web process, the database cancels a statement after this many seconds (a lock wait, a
+# runaway query; obcms/db/timeouts.py): the person gets an error page before the routers give
+# up at 30 s (Heroku, Coolify's Traefik) and gunicorn's 28 s, instead of a thread that waits
+# without limit. Only there (gunicorn: obcms/web.py names itself so; runserver): the release's
+# migrations and the worker's long jobs are not cut. Set per connection, not as a libpq
+# startup option, which PgBouncer refuses.
+WEB_PROCESS = Path(sys.argv[0]).name == "gunicorn" or sys.argv[1:2] == ["runserver"]
+DATABASE_STATEMENT_TIMEOUT = 25 if WEB_PROCESS else 0
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # CACHES
@@ -201,6 +220,9 @@ REDIS_SSL_OPTIONS = (
 )
 if REDIS_URL:
     REDIS_CACHE_OPTIONS = {
+        # After a failure, Redis is skipped for a few seconds (obcms/db/redis_cache.py): a
+        # page waits for one timeout at most, not one per cache operation.
+        "CLIENT_CLASS": "obcms.db.redis_cache.BreakerClient",
         "SOCKET_CONNECT_TIMEOUT": 2,
         "SOCKET_TIMEOUT": 2,
         "CONNECTION_POOL_KWARGS": dict(REDIS_SSL_OPTIONS),
@@ -557,8 +579,18 @@ if CELERY_TASK_SOFT_TIME_LIMIT >= CELERY_TASK_TIME_LIMIT:
 # Redis re-delivers an unacknowledged task after this long. A reserved task may wait one full
 # run before it starts, then run one itself: stay above twice the hard limit, or a slow task
 # would be delivered to a second worker while the first still runs it.
+# Every broker command gives up after a few seconds of silence (kombu's default is to wait
+# forever): a publish from a request fails while Redis hangs, leaving the job delayed for the
+# sweeper (obcms/reports/jobs.py), instead of holding the person's page as long as Redis
+# hangs. Above kombu's 1 s BRPOP poll (brpop_timeout), so a worker idle for tasks never times
+# out; keepalive lets the kernel notice a peer that vanished without closing.
 if CELERY_BROKER_URL.startswith(("redis:", "rediss:")):
-    CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": 2 * CELERY_TASK_TIME_LIMIT + 60}
+    CELERY_BROKER_TRANSPORT_OPTIONS = {
+        "visibility_timeout": 2 * CELERY_TASK_TIME_LIMIT + 60,
+        "socket_timeout": 5,
+        "socket_connect_timeout": 3,
+        "socket_keepalive": True,
+    }
 # Results are stored only for tasks that ask for them, and expire.
 CELERY_TASK_IGNORE_RESULT = True
 CELERY_RESULT_BACKEND = REDIS_URL or f"file://{DATA_DIR / 'results'}"

@@ -5,7 +5,7 @@ import os
 
 from obcms.settings import *  # noqa: F403
 from obcms.settings import CELERY_BEAT_SCHEDULE as OBCMS_SCHEDULE
-from obcms.settings import CELERY_BROKER_URL, INSTALLED_APPS
+from obcms.settings import CELERY_BROKER_TRANSPORT_OPTIONS, CELERY_BROKER_URL, INSTALLED_APPS
 
 INSTALLED_APPS = [*INSTALLED_APPS, "tests.taskapp"]
 CELERY_BEAT_SCHEDULE = {
@@ -21,6 +21,7 @@ if CELERY_BROKER_URL.startswith("redis"):
     # Re-delivery after a killed worker within a test's patience, not 2 x 300 s + 60 s.
     # kombu sweeps for such messages every 10 s x 10 calls by default; every 2 s here.
     CELERY_BROKER_TRANSPORT_OPTIONS = {
+        **CELERY_BROKER_TRANSPORT_OPTIONS,
         "visibility_timeout": 8,
         "unacked_restore_interval": 2,
         "unacked_restore_throttle": 1,

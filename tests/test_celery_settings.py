@@ -44,3 +44,15 @@ def test_soft_limit_above_hard_limit_is_a_problem(tmp_path):
     )
     assert result.returncode == 1
     assert "obcms: CELERY_TASK_SOFT_TIME_LIMIT: expected fewer seconds than" in result.stderr
+
+
+def test_redis_broker_commands_give_up_after_seconds_not_never(tmp_path):
+    """A hung Redis fails a publish within seconds (the job is then delayed, not the page);
+    the timeout stays above kombu's 1 s BRPOP poll, so an idle worker never times out."""
+    (options,) = settings_values(
+        "s.CELERY_BROKER_TRANSPORT_OPTIONS",
+        REDIS_URL="redis://cache:6379/0",
+        DATA_DIR=str(tmp_path),
+    )
+    assert 1 < options["socket_timeout"] <= 10
+    assert 0 < options["socket_connect_timeout"] <= 10

@@ -3,6 +3,7 @@ and the job rules' recovery paths. Each test owns the server it breaks."""
 
 import contextlib
 import os
+import re
 import signal
 import socket
 import threading
@@ -15,7 +16,14 @@ import pytest
 import redis
 
 from tests.support.parallel import CELERY_QUEUE
-from tests.support.processes import base_env, free_port, manage, procfile, wait_until
+from tests.support.processes import (
+    Browserless,
+    base_env,
+    free_port,
+    manage,
+    procfile,
+    wait_until,
+)
 from tests.support.workers import TASKS_SETTINGS, Counts, released, send, start_worker
 
 
@@ -249,3 +257,49 @@ def test_a_job_outlives_a_database_outage_longer_than_the_old_retry_budget(
     )
     assert "OperationalError; retrying in" in worker.output
     assert exports(released_database)[0][1] in (1, 2)  # claimed once, or again by its own retry
+
+
+@pytest.mark.integration
+def test_starting_a_job_while_the_redis_broker_hangs_answers_and_the_job_runs_later(
+    start, production_env, released_database, services
+):
+    """The broker's Redis stops answering (SIGSTOP: connections open, nothing read): asking
+    for an export used to wait for as long as Redis hung. Now its publish gives up within
+    seconds, the page says the job is delayed, and once Redis answers again the sweeper's
+    send runs it."""
+    port, web_port = free_port(), free_port()
+    broker = own_redis_server(start, port)
+    env = released(production_env, released_database, services, "redis")
+    env.update(CELERY_BROKER_URL=f"redis://127.0.0.1:{port}/0", JOB_LEASE="3")
+    env["JOB_SWEEP_INTERVAL"] = "2"
+    seeded = manage("seed_demo", "--force", "--communities", "5", env=env)
+    assert seeded.returncode == 0, seeded.stderr
+    password = re.search(r"user 'viewer' \(viewer\), password (\S+)", seeded.stdout).group(1)
+    web = start(procfile()["web"], {**env, "PORT": str(web_port)}, name="web")
+    web.wait_for_http(f"http://127.0.0.1:{web_port}/health/")
+    client = Browserless(f"http://127.0.0.1:{web_port}", host="obcms.example.org")
+    client.sign_in("viewer", password)
+    token = client.csrf_form("/communities/")
+
+    broker.signal(signal.SIGSTOP)
+    try:
+        started = time.monotonic()
+        status, headers, _ = client.request(
+            "POST", "/reports/exports/new/", {"csrfmiddlewaretoken": token, "format": "csv"}
+        )
+        took = time.monotonic() - started
+        assert status == 302, status
+        assert took < 20, f"the request waited {took:.0f}s on the hung broker"  # not a hang
+        assert [row[0] for row in exports(released_database)] == ["queued"]
+        _, _, page = client.request("GET", headers["Location"])
+        assert b'id="job-delayed"' in page
+        assert "cannot publish its task" in web.output
+    finally:
+        broker.signal(signal.SIGCONT)
+    start_worker(start, env)
+    start(procfile()["beat"], env, name="beat")
+    wait_until(
+        lambda: [row[0] for row in exports(released_database)] == ["done"],
+        60,
+        "the delayed export to be sent again and run",
+    )

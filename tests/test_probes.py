@@ -5,11 +5,13 @@ import json
 import socket
 import time
 from collections.abc import Iterator
+from urllib.parse import urlsplit
 
 import psycopg
 import pytest
 
 from tests.support.processes import free_port, http_get, manage, procfile
+from tests.support.proxy import StrandingProxy
 
 PROBE_HOSTS = ["localhost", "localhost:8000", "10.0.3.7:8000", "healthcheck.railway.app"]
 
@@ -201,3 +203,29 @@ def test_probes_answer_without_services_in_production_posture(
     status, body, _ = get_json(f"{base}/ready/", "10.0.3.7:8000")
     assert status == 200, body
     assert http_get(f"{base}/", host="10.0.3.7:8000")[0] == 400
+
+
+@pytest.mark.integration
+def test_ready_recovers_when_the_probes_database_connection_is_stranded(start, released_env, port):
+    """The database stops answering on the connection the probe keeps (a silent partition)
+    while new connections work: /ready/ says so once, then probes on a fresh connection and
+    is ready again, instead of timing out behind the stuck one until a restart."""
+    parts = urlsplit(released_env["DATABASE_URL"])
+    proxy = StrandingProxy((parts.hostname, parts.port or 5432))
+    try:
+        through = parts._replace(netloc=f"{parts.username}@127.0.0.1:{proxy.port}").geturl()
+        base = serve(start, {**released_env, "DATABASE_URL": through}, port)
+        assert get_json(f"{base}/ready/")[0] == 200  # the probe's connection is open
+        proxy.strand()
+        status, body, took = get_json(f"{base}/ready/")
+        assert status == 503 and "timed out" in body["errors"]["database"], body
+        assert took < 3
+        statuses = []
+        for _ in range(10):
+            statuses.append(get_json(f"{base}/ready/")[0])
+            if statuses[-1] == 200:
+                break
+            time.sleep(0.5)
+        assert statuses[-1] == 200, statuses
+    finally:
+        proxy.close()

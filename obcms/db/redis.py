@@ -35,6 +35,8 @@ def load_client_modules() -> None:
         import redis
         import redis.lock  # noqa: F401
 
+        import obcms.db.redis_cache  # noqa: F401 - the cache's client class
+
 
 @cache
 def redis_client(url: str) -> redis.Redis:

@@ -5,13 +5,20 @@ database thread keeps its connection between probes, so a probe costs a few quer
 new connection. :func:`run_checks` waits for every check until one shared deadline; a server that
 blackholes connections makes its checks time out (its thread stays busy, later probes queue
 behind it and time out too) without ever holding the response past the deadline or piling up
-threads. What goes back is a short, fixed reason, never an exception's text, which may hold a
-host name or a password.
+threads. A database check that times out on the connection the lane keeps (a partition, a
+server that stopped answering) has that connection's socket shut down from the probe's
+side: the lane's blocked read ends with an error at once, and the next probe opens a fresh
+connection, so /ready/ is ready again as soon as new connections work, not after a restart.
+What goes back is a short, fixed reason, never an exception's text, which may hold a host
+name or a password.
 """
 
 from __future__ import annotations
 
+import contextlib
+import os
 import shutil
+import socket
 import threading
 import time
 from collections.abc import Callable
@@ -22,7 +29,7 @@ from pathlib import Path
 
 from django.conf import settings
 from django.core.cache import cache as default_cache
-from django.db import connection
+from django.db import DEFAULT_DB_ALIAS, connection, connections
 from kombu import Connection
 
 from obcms.db.migration_state import pending
@@ -45,10 +52,29 @@ class CheckFailed(Exception):
     """A check's own verdict, with a reason safe to show."""
 
 
+# The Django connection of the database lane's thread, for :func:`unblock_database`.
+_LANE_CONNECTIONS: dict[str, object] = {}
+
+
 def _database_connection():
     """This thread's Django connection, reopened when the last probe left it broken."""
     connection.close_if_unusable_or_obsolete()
+    _LANE_CONNECTIONS["database"] = connections[DEFAULT_DB_ALIAS]  # this thread's own
     return connection
+
+
+def unblock_database() -> None:
+    """From the probe's thread, while a database check is stuck on the lane's connection:
+    shut its socket down (on a duplicate of the descriptor; the connection stays the lane's
+    to close). The blocked read fails with OperationalError, the connection is marked
+    unusable, and the next check reconnects."""
+    wrapper = _LANE_CONNECTIONS.get("database")
+    raw = getattr(wrapper, "connection", None)
+    if raw is None:  # still connecting: connect_timeout bounds that
+        return
+    with contextlib.suppress(Exception):  # closed meanwhile, or not a socket: nothing to do
+        with socket.socket(fileno=os.dup(raw.fileno())) as sock:
+            sock.shutdown(socket.SHUT_RDWR)
 
 
 def check_database() -> None:
@@ -134,6 +160,10 @@ READINESS_CHECKS: dict[str, Check] = {
     "disk": Check(check_disk, lane="disk"),
 }
 
+# How to free a lane whose check is stuck past the deadline (a lane not named here stays busy
+# until its own timeouts end the check).
+UNBLOCK: dict[str, Callable[[], None]] = {"database": unblock_database}
+
 LANES: dict[str, ThreadPoolExecutor] = {}
 _LANES_LOCK = threading.Lock()
 
@@ -165,7 +195,9 @@ def run_checks(checks: dict[str, Check], timeout: float = CHECK_TIMEOUT) -> dict
         try:
             future.exception(timeout=max(0.0, deadline - time.monotonic()))
         except FutureTimeout:
-            future.cancel()  # still queued behind a stuck check: never run it late
+            # Still queued behind a stuck check: never run it late. Running: stuck itself.
+            if not future.cancel() and checks[name].lane in UNBLOCK:
+                UNBLOCK[checks[name].lane]()
             results[name] = Result(False, f"timed out after {timeout:g}s")
             continue
         results[name] = _outcome(future)

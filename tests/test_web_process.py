@@ -235,3 +235,4 @@ def test_web_line_drains_on_sigterm_without_resets_or_5xx(start, production_env,
     assert answers.count(200) == len(answers), [a for a in answers if a != 200][:5]
     assert web.wait(timeout=40) == 0, web.output
     assert "draining for 4s" in web.output
+    assert "Service Unavailable" not in web.output  # the drain's 503s are expected, not errors

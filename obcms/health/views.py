@@ -42,7 +42,11 @@ def ready(request: HttpRequest) -> HttpResponse:
     if request.method not in ALLOWED_METHODS:
         return _answer(request, {}, 405)
     if draining():  # shutting down: routers should send new requests elsewhere
-        return _answer(request, {"status": "draining"}, 503)
+        response = _answer(request, {"status": "draining"}, 503)
+        # Expected, not an error: django.request would log every probe of the drain as one.
+        # The drain itself is logged once, by gunicorn.conf.py.
+        response._has_been_logged = True  # what django.utils.log.log_response looks at
+        return response
     results = run_checks(READINESS_CHECKS)
     ok = all(result.ok for result in results.values())
     payload = {

@@ -209,7 +209,9 @@ class Stream:
 
 
 @pytest.mark.parametrize("everyone", [False, True], ids=["master", "every-process"])
-def test_web_line_drains_on_sigterm_without_resets_or_5xx(start, production_env, port, everyone):
+def test_web_line_drains_on_sigterm_without_resets_or_5xx(
+    start, production_env, port, everyone, released_sqlite
+):
     """Nothing-lost issue, drain at shutdown: after SIGTERM (to the master as Docker sends it,
     or to every process as Heroku does) the web line answers /ready/ 503 and keeps serving for
     GUNICORN_DRAIN_SECONDS, then stops cleanly."""
@@ -217,7 +219,9 @@ def test_web_line_drains_on_sigterm_without_resets_or_5xx(start, production_env,
 
     from tests.support.processes import wait_until
 
+    released_sqlite(production_env["DATA_DIR"])  # ready before SIGTERM: every 503 is the drain's
     web = start_web(start, {**production_env, "GUNICORN_DRAIN_SECONDS": "4"}, port)
+    assert http_get(f"http://127.0.0.1:{port}/ready/", host="localhost")[0] == 200
     stream = Stream(port)
     wait_until(lambda: len(stream.answers) >= 20, 30, "a steady stream of answers")
     if everyone:

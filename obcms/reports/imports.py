@@ -31,6 +31,7 @@ from collections.abc import Callable, Iterable
 from concurrent.futures import Executor, Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
+from typing import TypeVar
 
 from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 from django.db import (
@@ -73,6 +74,7 @@ SLOWEST_BYTES_PER_SECOND = 1024 * 1024  # reading, decoding and checking the cel
 TIME_MARGIN = 2
 TIME_TO_GIVE_UP = 30  # seconds between the soft limit and the hard one: the failure written
 logger = logging.getLogger(__name__)
+T = TypeVar("T")
 
 
 class ImportRefused(Exception):
@@ -576,17 +578,24 @@ def plain_problems(found: dict[str, list[str]], community: Community) -> dict[st
     return problems
 
 
-def import_row_safely(row: dict[str, str], terms: dict[str, dict], user) -> dict[str, list[str]]:
-    """One row in its own savepoint: whatever goes wrong with it (short of an outage, which
-    the job retries) is that row's problem, reported, and the next row goes on."""
+def in_savepoint(work: Callable[[], T], what: str) -> tuple[T | None, dict[str, list[str]]]:
+    """``work`` on one row, in its own savepoint: (its result, no problems), or (None, the
+    row's problems). Whatever goes wrong with the row (short of an outage, which the job
+    retries) is that row's problem, reported, and the next row goes on."""
     try:
         with transaction.atomic():
-            return import_row(row, terms, user)
+            return work(), {}
     except (DatabaseError, ValueError, TypeError, ArithmeticError) as exc:
         if isinstance(exc, (OperationalError, InterfaceError)):
             raise  # an outage, not this row: the job retries
-        logger.warning("import: row refused by %s", type(exc).__name__)
-        return refused(exc)
+        logger.warning("import: %s refused by %s", what, type(exc).__name__)
+        return None, refused(exc)
+
+
+def import_row_safely(row: dict[str, str], terms: dict[str, dict], user) -> dict[str, list[str]]:
+    """import_row in its own savepoint (in_savepoint)."""
+    errors, problems = in_savepoint(lambda: import_row(row, terms, user), "row")
+    return problems or errors
 
 
 CELLS = (*PROFILE_COLUMNS, "verification")  # the cells read into the community's fields
@@ -725,15 +734,9 @@ MAX_ID_DIGITS = 18  # a bigint holds 18 digits whatever they are
 def update_row_safely(
     row: dict[str, str], terms: dict[str, dict], user, barangays: dict | None = None
 ) -> tuple[dict[str, list[str]], bool]:
-    """update_row in its own savepoint, as import_row_safely runs import_row."""
-    try:
-        with transaction.atomic():
-            return update_row(row, terms, user, barangays)
-    except (DatabaseError, ValueError, TypeError, ArithmeticError) as exc:
-        if isinstance(exc, (OperationalError, InterfaceError)):
-            raise  # an outage, not this row: the job retries
-        logger.warning("import: edit refused by %s", type(exc).__name__)
-        return refused(exc), False
+    """update_row in its own savepoint (in_savepoint)."""
+    outcome, problems = in_savepoint(lambda: update_row(row, terms, user, barangays), "edit")
+    return (problems, False) if problems else outcome
 
 
 def update_row(
